@@ -1,0 +1,38 @@
+# Everyday commands. `make run` and `make test` are all a newcomer needs.
+
+PYTHON ?= $(shell command -v python3.11 >/dev/null 2>&1 && echo python3.11 || echo python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# Re-install only when a requirements file changes.
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: venv run test bench lint format clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Embedded Redis, migrations, demo campaigns, gunicorn and an RQ worker; Ctrl-C stops all.
+run: venv
+	$(BIN)/python -m campaigns.runner
+
+# Options live in pyproject.toml; extra ones via `make test PYTEST_ARGS="-k wheel -x"`.
+test: venv
+	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: venv
+	$(BIN)/python bench/run.py
+
+lint: venv
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+# Leaves instance/ alone: it holds your development database and Redis data.
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache bench/out test-artifacts
+	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

@@ -1,0 +1,5 @@
+"""The admin JSON API (``/api``): campaigns for marketers, read access for analysts."""
+
+from campaigns.admin_api.views import blueprint
+
+__all__ = ["blueprint"]

@@ -1,0 +1,192 @@
+"""Admin API schemas: what marketers send and what the admin roles read back."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from campaigns import game_registry
+
+MAX_STOCK = 10_000_000
+MAX_LIMIT = 100_000
+
+
+def _text(max_length: int, required: bool = True, **kwargs) -> fields.String:
+    return fields.String(
+        required=required,
+        validate=validate.Length(min=1 if required else 0, max=max_length),
+        **kwargs,
+    )
+
+
+class PrizeIn(Schema):
+    id = fields.Integer(strict=True, validate=validate.Range(min=1))
+    name = _text(80)
+    stock = fields.Integer(
+        strict=True, required=True, validate=validate.Range(min=0, max=MAX_STOCK)
+    )
+    probability = fields.Float(
+        required=True, allow_nan=False, validate=validate.Range(min=0, max=1)
+    )
+    pacing = fields.String(load_default="none", validate=validate.OneOf(["none", "even"]))
+    image_url = fields.String(allow_none=True, validate=validate.Length(max=500))
+
+    @validates("probability")
+    def _precision(self, value: float, **_kwargs) -> None:
+        if Decimal(str(value)).as_tuple().exponent < -9:
+            raise ValidationError("At most 9 decimal places.")
+
+
+class QuestionIn(Schema):
+    text = _text(500)
+    options = fields.List(_text(200), required=True, validate=validate.Length(min=2, max=6))
+    answer = fields.Integer(strict=True, required=True, validate=validate.Range(min=0))
+
+    @validates_schema
+    def _answer_is_an_option(self, data: dict, **_kwargs) -> None:
+        if "options" in data and "answer" in data and data["answer"] >= len(data["options"]):
+            raise ValidationError("Must be the index of one of the options.", "answer")
+
+
+class LookIn(Schema):
+    title = fields.String(validate=validate.Length(max=80))
+    primary_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"))
+    background_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"))
+    banner_url = fields.String(allow_none=True, validate=validate.Length(max=500))
+
+
+def _limit(**kwargs) -> fields.Integer:
+    return fields.Integer(
+        strict=True, allow_none=True, validate=validate.Range(min=1, max=MAX_LIMIT), **kwargs
+    )
+
+
+class CampaignIn(Schema):
+    name = _text(120)
+    game = fields.String(required=True)
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    timezone = fields.String(load_default="Asia/Shanghai", validate=validate.Length(max=64))
+    rules = fields.String(load_default="", validate=validate.Length(max=20_000))
+    keyword = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
+    plays_per_user_per_day = _limit()
+    plays_per_user_total = _limit()
+    wins_per_user_total = _limit(load_default=1)
+    require_follow = fields.Boolean(load_default=False)
+    prizes = fields.List(
+        fields.Nested(PrizeIn), load_default=list, validate=validate.Length(max=20)
+    )
+    questions = fields.List(
+        fields.Nested(QuestionIn), load_default=list, validate=validate.Length(max=500)
+    )
+    questions_per_attempt = fields.Integer(
+        strict=True, allow_none=True, validate=validate.Range(min=1, max=100)
+    )
+    pass_score = fields.Integer(
+        strict=True, allow_none=True, validate=validate.Range(min=1, max=100)
+    )
+    look = fields.Nested(LookIn, load_default=dict)
+
+    @validates("game")
+    def _known_game(self, value: str, **_kwargs) -> None:
+        if value not in game_registry.names():
+            raise ValidationError(f"Unknown game; one of: {', '.join(game_registry.names())}.")
+
+    @validates("timezone")
+    def _known_zone(self, value: str, **_kwargs) -> None:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(
+                "Unknown time zone (use an IANA name like Asia/Shanghai)."
+            ) from None
+
+    @validates_schema
+    def _consistent(self, data: dict, partial=False, **_kwargs) -> None:
+        if not partial:  # a PATCH is checked once merged with the stored campaign
+            check_campaign(data)
+
+
+def check_campaign(data: dict) -> None:
+    """Checks across fields; also run on the merged result of a PATCH."""
+    errors: dict[str, list[str]] = {}
+    starts, ends = data.get("starts_at"), data.get("ends_at")
+    if starts and ends and ends <= starts:
+        errors["ends_at"] = ["Must be after starts_at."]
+    prizes = data.get("prizes") or []
+    total = sum((Decimal(str(p["probability"])) for p in prizes if "probability" in p), Decimal(0))
+    if total > 1:
+        errors["prizes"] = [f"Probabilities add up to {total}; the sum must be at most 1."]
+    names = [p.get("name") for p in prizes]
+    if len(set(names)) != len(names):
+        errors.setdefault("prizes", []).append("Prize names must be unique.")
+    ppd, ppt = data.get("plays_per_user_per_day"), data.get("plays_per_user_total")
+    if ppd and ppt and ppd > ppt:
+        errors["plays_per_user_per_day"] = ["Cannot exceed plays_per_user_total."]
+    game = data.get("game")
+    if game in game_registry.names():
+        errors.update(game_registry.get(game).validate(data))
+    if errors:
+        raise ValidationError(errors)
+
+
+class CampaignPatch(CampaignIn):
+    """CampaignIn with every field optional; checked again once merged with the campaign."""
+
+
+class StatusIn(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(["live", "paused", "ended"]))
+
+
+class PrizeOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    stock = fields.Integer()
+    probability = fields.Float()
+    pacing = fields.String()
+    image_url = fields.String(allow_none=True)
+    awarded = fields.Integer()
+
+
+class QuestionOut(Schema):
+    text = fields.String()
+    options = fields.List(fields.String())
+    answer = fields.Integer()
+
+
+class CampaignOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    game = fields.String()
+    status = fields.String()
+    starts_at = fields.String()
+    ends_at = fields.String()
+    timezone = fields.String()
+    rules = fields.String()
+    keyword = fields.String(allow_none=True)
+    plays_per_user_per_day = fields.Integer(allow_none=True)
+    plays_per_user_total = fields.Integer(allow_none=True)
+    wins_per_user_total = fields.Integer(allow_none=True)
+    require_follow = fields.Boolean()
+    prizes = fields.List(fields.Nested(PrizeOut))
+    questions = fields.List(fields.Nested(QuestionOut))
+    questions_per_attempt = fields.Integer(allow_none=True)
+    pass_score = fields.Integer(allow_none=True)
+    look = fields.Dict()
+    seed_commitment = fields.String(allow_none=True)
+    chain_head = fields.String(
+        allow_none=True, metadata={"description": "hash of the newest chained play"}
+    )
+    seed = fields.String(allow_none=True, metadata={"description": "revealed once ended"})
+    warnings = fields.List(fields.String())
+    game_url = fields.String()
+    created_at = fields.String()
+    updated_at = fields.String()
+
+
+class ErrorOut(Schema):
+    error = fields.String()
+    message = fields.String()
+    fields_ = fields.Dict(data_key="fields")

@@ -1,0 +1,164 @@
+"""Admin API views: parse with a schema, call a domain function, dump with a schema."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Response, current_app, g, request, stream_with_context
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+
+from campaigns import campaign_admin, chain
+from campaigns.admin_api.auth import require
+from campaigns.admin_api.schemas import (
+    CampaignIn,
+    CampaignOut,
+    CampaignPatch,
+    StatusIn,
+    check_campaign,
+)
+from campaigns.draw.sweeper import sweep
+from campaigns.errors import DomainError, ErrorCode
+from campaigns.extensions import db, redis_clients
+from campaigns.models import Campaign
+from campaigns.play import load_campaign
+
+blueprint = Blueprint("admin_api", __name__, url_prefix="/api", description="Admin API")
+SECURED = {"security": [{"bearerAuth": []}]}
+
+
+def _now():
+    return current_app.extensions["clock"].now()
+
+
+def campaign_out(campaign: Campaign) -> dict:
+    awarded = campaign_admin.awarded_by_prize(db.session, campaign.id)
+    zone = campaign.zone
+    return {
+        **{name: getattr(campaign, name) for name in campaign_admin.SCALAR_FIELDS},
+        "id": campaign.id,
+        "status": campaign.status,
+        "starts_at": campaign.starts_utc.astimezone(zone).isoformat(),
+        "ends_at": campaign.ends_utc.astimezone(zone).isoformat(),
+        "prizes": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "stock": p.stock,
+                "probability": p.probability,
+                "pacing": p.pacing,
+                "image_url": p.image_url,
+                "awarded": awarded.get(p.id, 0),
+            }
+            for p in campaign.prizes
+        ],
+        "questions": campaign.questions,
+        "seed_commitment": campaign.seed_commitment,
+        "chain_head": chain.head(db.session, campaign.id)[1],
+        "seed": campaign.seed if campaign.status == "ended" else None,
+        "warnings": campaign_admin.warnings(campaign),
+        "game_url": f"{current_app.config['PUBLIC_BASE_URL']}/h5/{campaign.id}/",
+        "created_at": campaign.created_at.isoformat() + "Z",
+        "updated_at": campaign.updated_at.isoformat() + "Z",
+    }
+
+
+@blueprint.route("/campaigns")
+class Campaigns(MethodView):
+    @require()
+    @blueprint.doc(**SECURED)
+    @blueprint.response(200, CampaignOut(many=True))
+    def get(self):
+        """List campaigns, newest first."""
+        rows = db.session.scalars(db.select(Campaign).order_by(Campaign.id.desc())).all()
+        return [campaign_out(c) for c in rows]
+
+    @require("marketer")
+    @blueprint.doc(**SECURED)
+    @blueprint.arguments(CampaignIn)
+    @blueprint.response(201, CampaignOut)
+    def post(self, data):
+        """Create a campaign (a draft)."""
+        return campaign_out(campaign_admin.create_campaign(db.session, data, _now()))
+
+
+@blueprint.route("/campaigns/<int:campaign_id>")
+class CampaignItem(MethodView):
+    @require()
+    @blueprint.doc(**SECURED)
+    @blueprint.response(200, CampaignOut)
+    def get(self, campaign_id: int):
+        """Read one campaign."""
+        return campaign_out(load_campaign(db.session, campaign_id))
+
+    @require("marketer")
+    @blueprint.doc(**SECURED)
+    @blueprint.arguments(CampaignPatch(partial=True))
+    @blueprint.response(200, CampaignOut)
+    def patch(self, data, campaign_id: int):
+        """Edit a campaign. Once published only name, rules, keyword, look and stock change."""
+        campaign = load_campaign(db.session, campaign_id)
+        sent = request.get_json(silent=True) or {}
+        changes = {k: v for k, v in data.items() if k in sent}
+        merged = {**campaign_admin.as_input(campaign), **changes}
+        try:
+            check_campaign(merged)
+        except ValidationError as exc:
+            raise DomainError(
+                ErrorCode.VALIDATION, "Some fields are invalid.", exc.messages
+            ) from None
+        campaign_admin.update_campaign(
+            db.session, redis_clients.counters, campaign, changes, g.actor.name, _now()
+        )
+        return campaign_out(campaign)
+
+
+@blueprint.route("/campaigns/<int:campaign_id>/status")
+class CampaignStatus(MethodView):
+    @require("marketer")
+    @blueprint.doc(**SECURED)
+    @blueprint.arguments(StatusIn)
+    @blueprint.response(200, CampaignOut)
+    def post(self, data, campaign_id: int):
+        """Publish (live), pause, resume (live) or end a campaign."""
+        campaign = load_campaign(db.session, campaign_id)
+        campaign_admin.change_status(
+            db.session, redis_clients.counters, campaign, data["status"], g.actor.name, _now()
+        )
+        return campaign_out(campaign)
+
+
+@blueprint.route("/campaigns/<int:campaign_id>/audit")
+class CampaignAudit(MethodView):
+    @blueprint.doc(
+        summary="The verifiable play log (public once the campaign has ended)",
+        responses={
+            200: {
+                "description": "JSON lines: a header (prize table, commitment, revealed seed), "
+                "then one hash-chained entry per play. Check it with campaigns/verify.py.",
+                "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+            },
+            409: {"description": "The campaign has not ended: the seed is still secret."},
+        },
+    )
+    def get(self, campaign_id: int):
+        """Stream the audit of an ended campaign; anyone may fetch it, no token needed."""
+        campaign = load_campaign(db.session, campaign_id)
+        if campaign.status != "ended":
+            raise DomainError(
+                ErrorCode.CONFLICT,
+                "The audit is published when the campaign ends (the seed is secret until then).",
+                {"status": [campaign.status]},
+            )
+        finish_chain(
+            db.session, redis_clients.counters, campaign, _now(), current_app.config["SECRET_KEY"]
+        )
+        lines = chain.audit_lines(db.session, campaign)
+        return Response(stream_with_context(lines), mimetype="application/x-ndjson")
+
+
+def finish_chain(session, redis, campaign, now, secret_key: str) -> None:
+    """An ended campaign takes no plays: write what is in flight and chain everything."""
+    sweep(session, redis, campaign.id, now, secret_key, min_age_ms=0)
+    chain.extend(session, redis, campaign, now, abandoned_after=timedelta(0))

@@ -1,0 +1,67 @@
+"""``flask --app wsgi ...`` commands."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from campaigns import tokens
+from campaigns.extensions import db
+
+
+def register(app: Flask) -> None:
+    from campaigns.worker import worker_command
+
+    app.cli.add_command(token)
+    app.cli.add_command(demo)
+    app.cli.add_command(verify_command)
+    app.cli.add_command(worker_command)
+
+
+def _now():
+    return current_app.extensions["clock"].now()
+
+
+@click.group()
+def token():
+    """Admin API tokens."""
+
+
+@token.command("create")
+@click.option("--role", type=click.Choice(tokens.ROLES), required=True)
+@click.option("--label", default="", help="Who or what the token is for.")
+def token_create(role: str, label: str):
+    """Print a new admin token (shown once; only its hash is stored)."""
+    click.echo(tokens.create_token(db.session, role, label, _now()))
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+def token_revoke(token_id: int):
+    """Revoke a token by its id."""
+    if not tokens.revoke_token(db.session, token_id, _now()):
+        raise click.ClickException(f"No token {token_id}.")
+    click.echo(f"Revoked token {token_id}.")
+
+
+@click.command()
+def demo():
+    """Seed one live demo campaign of each game (idempotent) and print their game URLs."""
+    from campaigns.demo import seed_demo
+    from campaigns.extensions import redis_clients
+
+    base = current_app.config["PUBLIC_BASE_URL"]
+    for campaign in seed_demo(db.session, redis_clients.counters, _now()):
+        click.echo(f"{campaign.game:8} {base}/h5/{campaign.id}/  ({campaign.name})")
+
+
+@click.command("verify")
+@click.argument("source")
+def verify_command(source: str):
+    """Verify a finished campaign's audit (a file or URL); same code as campaigns/verify.py."""
+    from campaigns import verify
+
+    result = verify.verify(verify.read_lines(source))
+    click.echo(str(result))
+    if not result.ok:
+        raise SystemExit(1)

@@ -1,0 +1,66 @@
+"""All configuration in one object, read from the environment once per app."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from campaigns.embedded_redis import short_socket_path
+
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"
+
+
+def _flag(name: str, default: str = "0") -> bool:
+    return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings for one app instance.
+
+    Built from ``os.environ`` when ``create_app`` runs (never at import time), so tests and the
+    runner can set variables first. ``instance_path`` anchors the defaults that live on disk.
+    """
+
+    def __init__(self, instance_path: str, environ: dict[str, str] | None = None):
+        env = os.environ if environ is None else environ
+        instance = Path(instance_path)
+        self.SECRET_KEY = env.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+        self.SQLALCHEMY_DATABASE_URI = env.get(
+            "DATABASE_URL", f"sqlite:///{instance / 'campaigns.sqlite3'}"
+        )
+        if self.SQLALCHEMY_DATABASE_URI.startswith("postgres://"):
+            self.SQLALCHEMY_DATABASE_URI = "postgresql://" + self.SQLALCHEMY_DATABASE_URI[11:]
+        # Deep checkouts make socket paths too long to bind: the same short stand-in the
+        # runner uses (campaigns/embedded_redis.py).
+        self.EMBEDDED_REDIS_SOCKET = short_socket_path(str(instance / "redis.sock"))
+        self.REDIS_URL = env.get("REDIS_URL") or f"unix://{self.EMBEDDED_REDIS_SOCKET}"
+        self.COUNTERS_REDIS_URL = env.get("COUNTERS_REDIS_URL") or self.REDIS_URL
+        self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.WECHAT_APP_ID = env.get("WECHAT_APP_ID", "wx-sandbox-app")
+        self.WECHAT_APP_SECRET = env.get("WECHAT_APP_SECRET", "sandbox-secret")
+        self.WECHAT_TOKEN = env.get("WECHAT_TOKEN", "sandbox-token")
+        self.WECHAT_AES_KEY = env.get("WECHAT_AES_KEY", "")
+        self.WECHAT_MESSAGE_MODE = env.get("WECHAT_MESSAGE_MODE", "plain")
+        self.WECHAT_TEMPLATE_ID = env.get("WECHAT_TEMPLATE_ID", "sandbox-template")
+        self.WECHAT_SANDBOX = _flag("WECHAT_SANDBOX")
+        self.PRODUCTION = _flag("PRODUCTION")
+        # Player sessions: signed cookie, a campaign lasts days, not months.
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = self.PUBLIC_BASE_URL.startswith("https://")
+        self.PERMANENT_SESSION_LIFETIME = 30 * 24 * 3600
+        self.MAX_CONTENT_LENGTH = 256 * 1024
+        # How long a write waits for a lock before the play answers 503 (SQLite busy_timeout,
+        # PostgreSQL lock_timeout): a burst queues briefly, a stuck database fails fast.
+        self.DB_LOCK_TIMEOUT_MS = int(env.get("DB_LOCK_TIMEOUT_MS", 5000))
+        # How long a play's Idempotency-Key is remembered in Redis (SQL keeps it for good).
+        self.IDEMPOTENCY_TTL_SECONDS = int(env.get("IDEMPOTENCY_TTL_SECONDS", 24 * 3600))
+        # OpenAPI (flask-smorest)
+        self.API_TITLE = "Campaign and lottery mini-game server"
+        self.API_VERSION = "1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/api"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k.isupper()}

@@ -1,0 +1,1 @@
+"""The draw engine: one atomic Redis script per play, backed by the SQL ledger."""

@@ -1,0 +1,133 @@
+-- One play, decided atomically. See campaigns/draw/engine.py for the contract.
+-- KEYS: 1 meta, 2 awarded, 3 free, 4 player, 5 idempotency, 6 seq, 7 pool, 8 inflight
+-- ARGV: 1 now_ms, 2 day (YYYY-MM-DD in the campaign's zone), 3 player id, 4 idempotency key,
+--       5 idempotency ttl (s), 6 player counters ttl (s)
+-- Returns {"replay", decision} | {"refused", code} | {"reconcile"} | {"load_player"}
+--       | {"need_pool", seq} | {"ok", decision}
+-- Numbers that may exceed 14 digits (u, at) travel as strings: cjson rounds larger numbers.
+local m = redis.call('HMGET', KEYS[1], 'ready', 'status', 'starts', 'ends', 'ppd', 'ppt',
+  'wpt', 'prizes', 'epoch', 'lazy')
+if m[1] ~= '1' then return {'reconcile'} end
+
+-- A key remembered from before a rebuild of the state (other epoch) may name a sequence number
+-- that was never written and has been reused since: forget it; SQL still knows real replays.
+local stored = redis.call('GET', KEYS[5])
+if stored then
+  if cjson.decode(stored).epoch == m[9] then return {'replay', stored} end
+  redis.call('DEL', KEYS[5])
+end
+local status = m[2]
+if status == 'ended' then return {'refused', 'ended'} end
+if status ~= 'live' then return {'refused', 'not_live'} end
+local now = tonumber(ARGV[1])
+local starts = tonumber(m[3])
+local ends = tonumber(m[4])
+if now < starts then return {'refused', 'not_started'} end
+if now >= ends then return {'refused', 'ended'} end
+
+-- The player's counters: t/w/d are monotonic numbers handed out, v/wv/dv count voided ones.
+local day = ARGV[2]
+local p = redis.call('HMGET', KEYS[4], 'e', 't', 'v', 'w', 'wv', 'd:' .. day, 'dv:' .. day)
+if p[1] ~= m[9] then
+  -- No counters of this epoch: a new player, or (after a rebuild) one whose counts are in SQL.
+  if m[10] == '1' then return {'load_player'} end
+  redis.call('DEL', KEYS[4])
+  redis.call('HSET', KEYS[4], 'e', m[9])
+  p = {m[9], false, false, false, false, false, false}
+end
+table.remove(p, 1)
+local t = tonumber(p[1] or '0')
+local w = tonumber(p[3] or '0')
+local d = tonumber(p[5] or '0')
+local plays_total = t - tonumber(p[2] or '0')
+local wins_total = w - tonumber(p[4] or '0')
+local plays_today = d - tonumber(p[6] or '0')
+local ppd, ppt, wpt = tonumber(m[5]), tonumber(m[6]), tonumber(m[7])
+if ppt > 0 and plays_total >= ppt then return {'refused', 'total_limit'} end
+if ppd > 0 and plays_today >= ppd then return {'refused', 'daily_limit'} end
+
+local seq = tonumber(redis.call('GET', KEYS[6]) or '0') + 1
+local u_raw = redis.call('HGET', KEYS[7], seq)
+if not u_raw then return {'need_pool', tostring(seq)} end
+local u = tonumber(u_raw)
+
+-- Stock snapshot before this play, "id:awarded:stock" per prize, for the public play log;
+-- awarded = highest slot handed out minus slots given back.
+local awarded_raw = redis.call('HGETALL', KEYS[2])
+local free_raw = redis.call('HGETALL', KEYS[3])
+local top, free = {}, {}
+for i = 1, #awarded_raw, 2 do top[awarded_raw[i]] = tonumber(awarded_raw[i + 1]) end
+for i = 1, #free_raw, 2 do free[free_raw[i]] = free_raw[i + 1] end
+local function free_count(pid)
+  local list = free[pid]
+  if not list or list == '' then return 0 end
+  local n = 0
+  for _ in string.gmatch(list, '[^,]+') do n = n + 1 end
+  return n
+end
+
+-- Prize table: "id:stock:upper:pacing;..." with upper the cumulative threshold on a 2^48 scale.
+local snapshot = {}
+local pick, pick_stock, pick_pacing = nil, 0, '0'
+for pid, stock, upper, pacing in string.gmatch(m[8] or '', '(%d+):(%d+):(%d+):(%d)') do
+  local awarded = (top[pid] or 0) - free_count(pid)
+  snapshot[#snapshot + 1] = pid .. ':' .. awarded .. ':' .. stock
+  if not pick and u < tonumber(upper) then
+    pick, pick_stock, pick_pacing = pid, tonumber(stock), pacing
+  end
+end
+
+local prize, slot = '', 0
+if pick and not (wpt > 0 and wins_total >= wpt) then
+  local awarded = (top[pick] or 0) - free_count(pick)
+  local allowed = pick_stock
+  if pick_pacing == '1' then
+    local span = ends - starts
+    local released = math.ceil(pick_stock * (now - starts) / span)
+    if released < allowed then allowed = released end
+  end
+  if awarded < allowed then
+    -- Reuse a given-back slot first, else the next one; slots never exceed stock.
+    local list = free[pick]
+    if list and list ~= '' then
+      for s in string.gmatch(list, '[^,]+') do
+        local n = tonumber(s)
+        if n <= pick_stock then slot = n; break end
+      end
+    end
+    if slot > 0 then
+      local rest = {}
+      for s in string.gmatch(list, '[^,]+') do
+        if tonumber(s) ~= slot then rest[#rest + 1] = s end
+      end
+      redis.call('HSET', KEYS[3], pick, table.concat(rest, ','))
+    elseif (top[pick] or 0) < pick_stock then
+      slot = redis.call('HINCRBY', KEYS[2], pick, 1)
+    end
+    if slot > 0 then prize = pick end
+  end
+end
+
+redis.call('SET', KEYS[6], seq)
+redis.call('HDEL', KEYS[7], seq)
+redis.call('HINCRBY', KEYS[4], 't', 1)
+redis.call('HINCRBY', KEYS[4], 'd:' .. day, 1)
+local win_no = 0
+if prize ~= '' then win_no = redis.call('HINCRBY', KEYS[4], 'w', 1) end
+redis.call('EXPIRE', KEYS[4], tonumber(ARGV[6]))
+
+-- Plays left today after this one (-1: no limit), bounded by the total limit too.
+local left_today = -1
+if ppd > 0 then left_today = ppd - plays_today - 1 end
+if ppt > 0 then
+  local total_left = ppt - plays_total - 1
+  if left_today < 0 or total_left < left_today then left_today = total_left end
+end
+local decision = cjson.encode({
+  seq = seq, player = tonumber(ARGV[3]), at = ARGV[1], day = day, key = ARGV[4],
+  t = t + 1, d = d + 1, w = win_no, prize = tonumber(prize) or 0, slot = slot,
+  u = u_raw, stock = table.concat(snapshot, ','), epoch = m[9], left = left_today
+})
+redis.call('SET', KEYS[5], decision, 'EX', tonumber(ARGV[5]))
+redis.call('HSET', KEYS[8], seq, decision)
+return {'ok', decision}

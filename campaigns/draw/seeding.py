@@ -1,0 +1,29 @@
+"""Seeded, verifiable uniform numbers.
+
+Play number ``seq`` of a campaign draws ``HMAC-SHA256(seed, "<campaign id>:<seq>")`` cut to 48
+bits. The seed comes from ``secrets`` when the campaign first goes live; only its SHA-256 is
+published until the end, so no one can predict or choose a number, and afterwards anyone can
+recompute every one (``campaigns/verify.py`` does it with the standard library only; the
+functions here are that file's, so server and verifier cannot drift apart).
+
+Python computes the numbers ahead in small batches into a Redis hash (the "pool"); the draw
+script takes the number of the sequence number it assigns, atomically with the rest of the draw.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from campaigns.verify import UNIFORM_BITS, UNIFORM_SCALE, commitment, uniform
+
+__all__ = ["UNIFORM_BITS", "UNIFORM_SCALE", "commitment", "new_seed", "pool_batch", "uniform"]
+
+POOL_BATCH = 512
+
+
+def new_seed() -> str:
+    return secrets.token_hex(32)
+
+
+def pool_batch(seed_hex: str, campaign_id: int, first_seq: int, count: int = POOL_BATCH):
+    return {seq: uniform(seed_hex, campaign_id, seq) for seq in range(first_seq, first_seq + count)}

@@ -1,0 +1,61 @@
+"""Background jobs through one helper: named queues, retries, and app context in the worker.
+
+Jobs are at-least-once (a killed worker may lose or rerun one), so every job is idempotent on its
+own key and a periodic sweep finds work that was missed.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from rq import Queue, Retry
+from sqlalchemy import select
+
+from campaigns import chain
+from campaigns.draw.sweeper import sweep
+from campaigns.extensions import db, redis_clients
+from campaigns.models import Campaign
+
+NOTICES = "notices"
+DEFAULT = "default"
+QUEUES = (NOTICES, DEFAULT)
+SWEEP_JOB_ID = "sweep-in-flight-plays"
+SWEEP_EVERY = timedelta(seconds=15)
+
+
+def queue(name: str = DEFAULT, connection=None) -> Queue:
+    return Queue(name, connection=connection or redis_clients.main)
+
+
+def enqueue(
+    func,
+    *args,
+    queue_name: str = DEFAULT,
+    job_id: str | None = None,
+    retry: Retry | None = None,
+    **kwargs,
+):
+    return queue(queue_name).enqueue(func, *args, job_id=job_id, retry=retry, **kwargs)
+
+
+def schedule_sweep(connection=None) -> None:
+    """(Re)schedule the in-flight sweep; a fixed job id keeps exactly one scheduled."""
+    queue(DEFAULT, connection).enqueue_in(SWEEP_EVERY, sweep_in_flight, job_id=SWEEP_JOB_ID)
+
+
+def sweep_in_flight() -> int:
+    """Write decisions whose request died before the ledger write (see draw/sweeper.py), then
+    extend each campaign's hash chain over what has arrived."""
+    now = current_app.extensions["clock"].now()
+    secret_key = current_app.config["SECRET_KEY"]
+    written = 0
+    try:
+        published = db.session.scalars(select(Campaign).where(Campaign.seed.is_not(None))).all()
+        for campaign in published:
+            written += sweep(db.session, redis_clients.counters, campaign.id, now, secret_key)
+            chain.extend(db.session, redis_clients.counters, campaign, now)
+    finally:
+        db.session.remove()
+        schedule_sweep()
+    return written

@@ -1,0 +1,17 @@
+"""The domain model. Datetimes are stored as naive UTC (see ``campaigns.clock.utc_naive``)."""
+
+from campaigns.models.campaign import Campaign, Prize, Question
+from campaigns.models.ledger import Play, Win
+from campaigns.models.people import ApiToken, AuditEntry, FollowEvent, Player
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Campaign",
+    "FollowEvent",
+    "Play",
+    "Player",
+    "Prize",
+    "Question",
+    "Win",
+]

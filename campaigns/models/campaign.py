@@ -1,0 +1,106 @@
+"""A campaign, its prize pool and its quiz question bank."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaigns.clock import as_utc
+from campaigns.extensions import db
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    LIVE = "live"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+class Pacing(StrEnum):
+    NONE = "none"
+    EVEN = "even"
+
+
+class Campaign(db.Model):
+    __tablename__ = "campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    game: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), default=Status.DRAFT.value)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    rules: Mapped[str] = mapped_column(Text, default="")
+    keyword: Mapped[str | None] = mapped_column(String(32))
+    plays_per_user_per_day: Mapped[int | None]
+    plays_per_user_total: Mapped[int | None]
+    wins_per_user_total: Mapped[int | None]  # None: no limit (the API defaults it to 1)
+    require_follow: Mapped[bool] = mapped_column(default=False)
+    questions_per_attempt: Mapped[int | None]
+    pass_score: Mapped[int | None]
+    look: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Verifiable draws: the seed is drawn when the campaign first goes live and never changes;
+    # only its SHA-256 (the commitment) is published until the campaign ends.
+    seed: Mapped[str | None] = mapped_column(String(64))
+    seed_commitment: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    prizes: Mapped[list[Prize]] = relationship(
+        back_populates="campaign", order_by="Prize.position", cascade="all, delete-orphan"
+    )
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="campaign", order_by="Question.position", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="window"),)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def starts_utc(self) -> datetime:
+        return as_utc(self.starts_at)
+
+    @property
+    def ends_utc(self) -> datetime:
+        return as_utc(self.ends_at)
+
+
+class Prize(db.Model):
+    __tablename__ = "prize"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(80))
+    stock: Mapped[int]
+    probability: Mapped[float]
+    pacing: Mapped[str] = mapped_column(String(8), default=Pacing.NONE.value)
+    image_url: Mapped[str | None] = mapped_column(String(500))
+
+    campaign: Mapped[Campaign] = relationship(back_populates="prizes")
+
+    __table_args__ = (
+        CheckConstraint("stock >= 0", name="stock_not_negative"),
+        CheckConstraint("probability >= 0 AND probability <= 1", name="probability_range"),
+    )
+
+
+class Question(db.Model):
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(String(500))
+    options: Mapped[list] = mapped_column(JSON)
+    answer: Mapped[int]
+
+    campaign: Mapped[Campaign] = relationship(back_populates="questions")

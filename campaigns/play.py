@@ -1,0 +1,108 @@
+"""One play, end to end: decide in Redis, commit to the SQL ledger, or undo and say 503."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from campaigns import ledger
+from campaigns.draw.engine import REDIS_DOWN, Engine
+from campaigns.errors import DomainError, ErrorCode
+from campaigns.models import Campaign, FollowEvent, Play
+
+
+@dataclass(frozen=True)
+class PlayerRef:
+    """The player as the server-side session names them (never the request)."""
+
+    id: int
+    openid: str
+
+
+def load_campaign(session, campaign_id: int) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such campaign.", {"campaign_id": "unknown id"})
+    return campaign
+
+
+def is_following(session, openid: str) -> bool:
+    last = session.scalar(
+        select(FollowEvent.event)
+        .where(FollowEvent.openid == openid, FollowEvent.event.in_(("subscribe", "unsubscribe")))
+        .order_by(FollowEvent.created_at.desc(), FollowEvent.id.desc())
+        .limit(1)
+    )
+    return last == "subscribe"
+
+
+def play(
+    session,
+    engine: Engine,
+    clock,
+    campaign: Campaign,
+    player: PlayerRef,
+    idem_key: str,
+    secret_key: str,
+) -> Play:
+    """Play once (or return the play an earlier request with the same key made)."""
+    if campaign.require_follow and not is_following(session, player.openid):
+        raise DomainError(ErrorCode.NOT_FOLLOWING)
+    try:
+        decision, fresh = engine.decide_or_replay(
+            session, campaign, player.id, idem_key, clock.now()
+        )
+    except REDIS_DOWN as exc:
+        raise DomainError(ErrorCode.UNAVAILABLE) from exc
+    try:
+        stored = _store(session, engine, campaign, player, decision, secret_key)
+    except (DomainError, SQLAlchemyError) as exc:
+        session.rollback()
+        if fresh:
+            _undo(engine, campaign.id, decision)
+        if isinstance(exc, DomainError):
+            raise
+        raise DomainError(
+            ErrorCode.UNAVAILABLE, "The ledger is unavailable; please retry."
+        ) from exc
+    try:
+        engine.settled(campaign.id, decision.seq)
+    except REDIS_DOWN:
+        pass  # the sweeper sees the row in SQL and drops the in-flight entry
+    return stored
+
+
+def _store(
+    session, engine: Engine, campaign: Campaign, player: PlayerRef, decision, secret_key: str
+) -> Play:
+    stored = ledger.find_play(session, campaign.id, decision.seq)
+    if (
+        stored is not None
+        and stored.player_id == player.id
+        and stored.idempotency_key == decision.idempotency_key
+    ):
+        return stored  # a replay of a play already in the ledger
+    if not decision.complete:
+        # A key marker rebuilt from SQL whose row is not the player's: ask SQL by key instead.
+        existing = ledger.find_by_key(session, campaign.id, player.id, decision.idempotency_key)
+        if existing is None:
+            raise DomainError(ErrorCode.UNAVAILABLE)
+        return existing
+    name = ledger.pseudonym(secret_key, campaign.id, player.openid)
+    try:
+        return ledger.record(session, campaign.id, decision, name)
+    except ledger.LedgerConflict as conflict:
+        if conflict.existing is not None:
+            _undo(engine, campaign.id, decision)
+            return conflict.existing  # the key was used before Redis lost it
+        engine.force_rebuild(campaign.id, decision.epoch)
+        raise DomainError(ErrorCode.UNAVAILABLE) from None
+
+
+def _undo(engine: Engine, campaign_id: int, decision) -> None:
+    try:
+        engine.give_back(campaign_id, decision)
+    except REDIS_DOWN:
+        pass  # left in flight: the sweeper will record it as decided

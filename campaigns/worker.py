@@ -1,0 +1,48 @@
+"""``flask --app wsgi worker``: an RQ worker whose jobs run inside the app's context."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from rq import SimpleWorker, Worker
+
+from campaigns import jobs
+
+
+class _AppContextMixin:
+    """Runs each job inside an app context (jobs use the database, Redis and config)."""
+
+    flask_app = None
+
+    def perform_job(self, job, queue, *args, **kwargs):
+        with self.flask_app.app_context():
+            return super().perform_job(job, queue, *args, **kwargs)
+
+
+class AppWorker(_AppContextMixin, Worker):
+    """Production: each job in a forked work horse, so a crashing job cannot take the worker."""
+
+
+class InProcessWorker(_AppContextMixin, SimpleWorker):
+    """Tests: the same jobs and queues, run in this process (burst mode)."""
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Work the notices and default queues (and run the scheduler)."""
+    run_worker(current_app._get_current_object(), burst=burst)
+
+
+def run_worker(app, burst: bool = False, in_process: bool = False) -> bool:
+    connection = app.extensions["redis"]["main"]
+    if not burst:
+        jobs.schedule_sweep(connection)
+    worker_class = InProcessWorker if in_process else AppWorker
+    worker = worker_class(
+        [jobs.queue(name, connection) for name in jobs.QUEUES], connection=connection
+    )
+    worker.flask_app = app
+    return worker.work(burst=burst, with_scheduler=not in_process)

@@ -1,0 +1,61 @@
+"""Gunicorn settings for ``make run`` and the Procfile's ``web`` process.
+
+Every value can be overridden from the environment, so one file serves a laptop and a server.
+"""
+
+import os
+
+# Where to listen. BIND wins; else PORT (set by PaaS routers, hence all interfaces, which is
+# also gunicorn's own convention); else loopback only, so a laptop does not expose the sandbox.
+if os.environ.get("BIND"):
+    bind = os.environ["BIND"]
+elif os.environ.get("PORT"):
+    bind = f"0.0.0.0:{os.environ['PORT']}"
+else:
+    bind = "127.0.0.1:5000"
+
+# Processes: two per core by default. A play spends most of its time waiting on Redis and SQL,
+# so CPU is rarely the limit; WEB_CONCURRENCY is the usual knob platforms set.
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1))
+
+# Threads inside each process: cheap concurrency for I/O-bound requests (Redis, SQL, WeChat
+# API calls), and a slow phone on a mobile network does not pin a whole process.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+
+# A request that takes longer than this is stuck, not slow: the worker is replaced.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# On SIGTERM (deploys, Ctrl-C in `make run`) let plays in flight finish and be recorded, rather
+# than cutting a player off between the draw and the response.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+# Behind a proxy that reuses connections, keep them a little longer than a typical idle gap.
+keepalive = 5
+
+# Recycle each worker after a number of requests, so a slow leak cannot grow forever; the
+# jitter keeps all workers from restarting at the same moment.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+
+# No preload: each worker builds its own app, so SQL pools and Redis clients are never shared
+# across a fork.
+preload_app = False
+
+# Gunicorn (27 here) opens a control socket at one per-user path ($HOME/.gunicorn/gunicorn.ctl): two
+# servers on one machine (a test run next to `make run`, two checkouts) would take it from each
+# other. Nothing here uses `gunicornc`, so it is off.
+control_socket_disable = True
+
+# Heartbeat files on tmpfs when available: a full or slow disk must not look like a hung worker.
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"
+
+# Access log off by default: at campaign peaks it is mostly noise and I/O. GUNICORN_ACCESS_LOG=1
+# (or a file path) turns it on. Errors always go to stderr.
+_access = os.environ.get("GUNICORN_ACCESS_LOG", "")
+accesslog = None if _access in ("", "0") else ("-" if _access == "1" else _access)
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# The WeChat in-app browser and the players' IPs arrive through a reverse proxy in production;
+# trust X-Forwarded-* only from addresses listed here (default: the local proxy).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

@@ -1,0 +1,25 @@
+"""The periodic sweep, run by a real RQ worker: crashed requests' plays reach the ledger and the
+hash chain grows over them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from campaigns import jobs
+from campaigns.extensions import db
+from campaigns.models import Play
+
+
+def test_the_sweep_job_writes_a_crashed_play_and_chains_it(factory, engine, clock, run_jobs):
+    campaign = factory.campaign(prizes=[{"name": "Coupon", "stock": 5, "probability": 1.0}])
+    player = factory.player()
+    engine.decide(db.session, campaign, player.id, "crashed", clock.now())  # no ledger write
+    clock.advance(seconds=30)
+    jobs.queue().enqueue(jobs.sweep_in_flight)
+    run_jobs()
+    stored = db.session.scalar(select(Play))
+    assert stored is not None and stored.outcome == "win"
+    assert stored.prev_hash == campaign.seed_commitment and stored.entry_hash
+    # the job rescheduled itself, exactly once
+    scheduled = jobs.queue().scheduled_job_registry.get_job_ids()
+    assert scheduled == [jobs.SWEEP_JOB_ID]

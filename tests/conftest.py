@@ -1,0 +1,173 @@
+"""Fixtures: a real Redis (embedded, or TEST_REDIS_URL), real databases (SQLite, and PostgreSQL
+when TEST_DATABASE_URL is set), the app, a controllable clock and factories.
+
+With CI_REQUIRE_ALL=1 (set by .ci/run) a test that would skip for want of PostgreSQL or a browser
+fails instead, so CI can never pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import redis as redis_lib
+from sqlalchemy import text
+
+from campaigns.app import create_app
+from campaigns.clock import FrozenClock
+from campaigns.embedded_redis import EmbeddedRedis
+from campaigns.extensions import db
+from tests.factories import Factory
+
+REQUIRE_ALL = os.environ.get("CI_REQUIRE_ALL") == "1"
+START = datetime(2026, 9, 20, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
+
+
+def skip_or_fail(reason: str) -> None:
+    if REQUIRE_ALL:
+        pytest.fail(f"CI_REQUIRE_ALL=1 forbids skipping: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    data = tmp_path_factory.mktemp("redis")
+    server = EmbeddedRedis(str(data / "redis.sock"), str(data))
+    server.start()
+    yield server.url
+    server.stop()
+
+
+def _backends():
+    yield pytest.param("sqlite", id="sqlite")
+    yield pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)
+
+
+@pytest.fixture(scope="session", params=list(_backends()))
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        skip_or_fail("TEST_DATABASE_URL is not set (PostgreSQL tests)")
+    return url
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, redis_url, tmp_path_factory):
+    """Create the schema once per database (tests/campaigns/test_migrations.py checks that the
+    migrations build exactly this schema)."""
+    app = create_app(_overrides(database_url, redis_url, tmp_path_factory.mktemp("inst")))
+    with app.app_context():
+        if database_url.startswith("postgresql"):  # whatever an earlier run left behind
+            reset_postgres_schema()
+        db.create_all()
+    return database_url
+
+
+def reset_postgres_schema() -> None:
+    db.session.execute(text("DROP SCHEMA public CASCADE"))
+    db.session.execute(text("CREATE SCHEMA public"))
+    db.session.commit()
+
+
+def _overrides(database_url: str, redis_url: str, instance) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "COUNTERS_REDIS_URL": redis_url,
+        "SECRET_KEY": "test-secret",
+        "PUBLIC_BASE_URL": "http://testserver",
+    }
+
+
+@pytest.fixture
+def clock():
+    return FrozenClock(START + timedelta(hours=1))
+
+
+@pytest.fixture
+def app(_schema, redis_url, clock, tmp_path):
+    app = create_app(_overrides(_schema, redis_url, tmp_path), clock=clock)
+    with app.app_context():
+        _truncate()
+        redis_lib.Redis.from_url(redis_url).flushdb()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def restartable_redis(tmp_path):
+    """A Redis of this test's own on a TCP port, to SIGKILL and start again at one address."""
+    server = EmbeddedRedis(None, str(tmp_path / "redis-own"), port=free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def app_on(_schema, clock, tmp_path):
+    """Build an app on another Redis (same database, emptied by ``app`` or here)."""
+    made = []
+
+    def build(redis_url: str, **extra):
+        overrides = {**_overrides(_schema, redis_url, tmp_path), **extra}
+        made.append(create_app(overrides, clock=clock))
+        return made[-1]
+
+    yield build
+
+
+def _truncate() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(text(f"DELETE FROM {table}"))
+    db.session.commit()
+
+
+@pytest.fixture
+def redis(app):
+    return app.extensions["redis"]["counters"]
+
+
+@pytest.fixture
+def engine(app):
+    return app.extensions["engine"]
+
+
+@pytest.fixture
+def factory(app, clock):
+    return Factory(app, clock)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Work every queued job now with a real RQ worker in burst mode, in this process."""
+    from campaigns.worker import run_worker
+
+    def work() -> None:
+        run_worker(app, burst=True, in_process=True)
+
+    return work
