@@ -31,6 +31,7 @@ def entry(play: Play) -> dict:
         "pseudonym": play.pseudonym,
         "u": play.uniform,
         "outcome": play.outcome,
+        "eligible": play.eligible,
         "prize_id": play.prize_id,
         "stock_before": play.stock_before,
     }

@@ -12,7 +12,7 @@ from flask import current_app
 from rq import Queue, Retry
 from sqlalchemy import select
 
-from campaigns import chain
+from campaigns import chain, pageviews
 from campaigns.draw.sweeper import sweep
 from campaigns.extensions import db, redis_clients
 from campaigns.models import Campaign
@@ -45,8 +45,8 @@ def schedule_sweep(connection=None) -> None:
 
 
 def sweep_in_flight() -> int:
-    """Write decisions whose request died before the ledger write (see draw/sweeper.py), then
-    extend each campaign's hash chain over what has arrived."""
+    """Write decisions whose request died before the ledger write (see draw/sweeper.py), extend
+    each campaign's hash chain over what has arrived, and move page views into SQL."""
     now = current_app.extensions["clock"].now()
     secret_key = current_app.config["SECRET_KEY"]
     written = 0
@@ -55,6 +55,7 @@ def sweep_in_flight() -> int:
         for campaign in published:
             written += sweep(db.session, redis_clients.counters, campaign.id, now, secret_key)
             chain.extend(db.session, redis_clients.counters, campaign, now)
+            pageviews.flush(db.session, redis_clients.counters, campaign.id)
     finally:
         db.session.remove()
         schedule_sweep()

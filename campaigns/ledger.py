@@ -50,6 +50,7 @@ def build_play(campaign_id: int, decision: Decision, player_pseudonym: str) -> P
         player_seq=decision.player_seq,
         day_seq=decision.day_seq,
         outcome=outcome,
+        eligible=decision.eligible,
         prize_id=decision.prize_id,
         uniform=decision.uniform,
         stock_before=decision.stock_before,

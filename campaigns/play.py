@@ -46,13 +46,16 @@ def play(
     player: PlayerRef,
     idem_key: str,
     secret_key: str,
+    eligible: bool = True,
 ) -> Play:
-    """Play once (or return the play an earlier request with the same key made)."""
+    """Play once (or return the play an earlier request with the same key made).
+
+    ``eligible=False`` counts a play that cannot win (a failed quiz attempt)."""
     if campaign.require_follow and not is_following(session, player.openid):
         raise DomainError(ErrorCode.NOT_FOLLOWING)
     try:
         decision, fresh = engine.decide_or_replay(
-            session, campaign, player.id, idem_key, clock.now()
+            session, campaign, player.id, idem_key, clock.now(), eligible
         )
     except REDIS_DOWN as exc:
         raise DomainError(ErrorCode.UNAVAILABLE) from exc

@@ -9,7 +9,8 @@ The audit (``GET /api/campaigns/<id>/audit``) is JSON lines: a header with the p
 published commitment and the revealed seed, then one entry per play in sequence order. This
 recomputes everything: the seed matches the commitment; each play's number is
 HMAC-SHA256(seed, "<campaign>:<seq>") cut to 48 bits; each outcome is what that number picks from
-the prize table given the stock left, pacing and the player's earlier wins; the stock moves only
+the prize table given the stock left, pacing and the player's earlier wins (an entry marked not
+eligible, such as a failed quiz attempt, must lose); the stock moves only
 by the wins; each entry's hash covers the previous one. It names the first entry that fails.
 
 The server's draw engine imports ``thresholds``, ``uniform`` and ``entry_hash`` from here, so the
@@ -32,7 +33,7 @@ from decimal import Decimal
 UNIFORM_BITS = 48
 UNIFORM_SCALE = 1 << UNIFORM_BITS
 FORMAT = "campaign-audit/1"
-ENTRY_FIELDS = ("seq", "at", "pseudonym", "u", "outcome", "prize_id", "stock_before")
+ENTRY_FIELDS = ("seq", "at", "pseudonym", "u", "outcome", "eligible", "prize_id", "stock_before")
 
 
 def uniform(seed_hex: str, campaign_id: int, seq: int) -> int:
@@ -185,6 +186,8 @@ class _State:
         index = next((i for i, bound in enumerate(self.bounds) if u < bound), None)
         if index is None:
             return None
+        if not entry["eligible"]:
+            return None  # the play counted but could not win (a failed quiz attempt)
         prize = self.prizes[index]
         pid = str(prize["id"])
         awarded, stock = entry["stock_before"][pid]

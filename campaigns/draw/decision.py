@@ -24,6 +24,8 @@ class Decision:
     stock_before: dict | None = None
     plays_left_today: int | None = None
     void: bool = False
+    # False when the play counted but could not win (a failed quiz attempt).
+    eligible: bool = True
     # A marker loaded from SQL after a rebuild carries only seq/epoch/player/key.
     complete: bool = True
 
@@ -63,4 +65,5 @@ class Decision:
             stock_before=stock,
             plays_left_today=None if int(d["left"]) < 0 else int(d["left"]),
             void=bool(d.get("void")),
+            eligible=bool(d.get("eligible", 1)),
         )

@@ -30,13 +30,25 @@ class Engine:
         self.idempotency_ttl = idempotency_ttl
 
     def decide(
-        self, session, campaign: Campaign, player_id: int, idem_key: str, now: datetime
+        self,
+        session,
+        campaign: Campaign,
+        player_id: int,
+        idem_key: str,
+        now: datetime,
+        eligible: bool = True,
     ) -> Decision:
         """Run the draw script until it decides, refuses, or replays a stored decision."""
-        return self.decide_or_replay(session, campaign, player_id, idem_key, now)[0]
+        return self.decide_or_replay(session, campaign, player_id, idem_key, now, eligible)[0]
 
     def decide_or_replay(
-        self, session, campaign: Campaign, player_id: int, idem_key: str, now: datetime
+        self,
+        session,
+        campaign: Campaign,
+        player_id: int,
+        idem_key: str,
+        now: datetime,
+        eligible: bool = True,
     ) -> tuple[Decision, bool]:
         """Like ``decide``; the flag is True for a new decision, False for a stored one."""
         keys = CampaignKeys(campaign.id)
@@ -48,6 +60,7 @@ class Engine:
             idem_key,
             self.idempotency_ttl,
             state.player_ttl(campaign, now),
+            1 if eligible else 0,
         ]
         for _ in range(MAX_ROUNDS):
             kind, *rest = self.scripts.draw(keys=keys.draw_keys(player_id, idem_key), args=args)

@@ -49,6 +49,16 @@ class CampaignKeys:
         """Lock held while rebuilding the campaign's state from SQL."""
         return f"{self.tag}:lock"
 
+    @property
+    def page_views(self) -> str:
+        """Hash hour (ISO, UTC) -> game page views not yet flushed to SQL."""
+        return f"{self.tag}:pv"
+
+    @property
+    def page_views_flushing(self) -> str:
+        """Page views being flushed to SQL (kept if the flush fails, retried next time)."""
+        return f"{self.tag}:pv:flushing"
+
     def player(self, player_id: int) -> str:
         """Hash of one player's counters in this campaign."""
         return f"{self.tag}:p:{player_id}"

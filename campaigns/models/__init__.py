@@ -2,13 +2,14 @@
 
 from campaigns.models.campaign import Campaign, Prize, Question
 from campaigns.models.ledger import Play, Win
-from campaigns.models.people import ApiToken, AuditEntry, FollowEvent, Player
+from campaigns.models.people import ApiToken, AuditEntry, FollowEvent, PageViewBucket, Player
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
     "Campaign",
     "FollowEvent",
+    "PageViewBucket",
     "Play",
     "Player",
     "Prize",

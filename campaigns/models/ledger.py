@@ -36,6 +36,8 @@ class Play(db.Model):
     # "win", "lose", "void" (decided, then withdrawn because the ledger write failed) or "lost"
     # (a number consumed by a crash, never decided to anyone; filled in so the log has no gap).
     outcome: Mapped[str] = mapped_column(String(5))
+    # False when the play counted but could not win (a failed quiz attempt).
+    eligible: Mapped[bool] = mapped_column(default=True)
     prize_id: Mapped[int | None] = mapped_column(ForeignKey("prize.id"))
     # The 48-bit uniform number the draw used, and each prize's [awarded, stock] before it.
     uniform: Mapped[int] = mapped_column(BigInteger)

@@ -60,3 +60,13 @@ class AuditEntry(db.Model):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
+
+
+class PageViewBucket(db.Model):
+    """Game page views per campaign and UTC hour (counted in Redis, flushed here by the sweep)."""
+
+    __tablename__ = "page_view_bucket"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(primary_key=True)
+    views: Mapped[int] = mapped_column(default=0)

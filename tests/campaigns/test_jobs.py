@@ -23,3 +23,18 @@ def test_the_sweep_job_writes_a_crashed_play_and_chains_it(factory, engine, cloc
     # the job rescheduled itself, exactly once
     scheduled = jobs.queue().scheduled_job_registry.get_job_ids()
     assert scheduled == [jobs.SWEEP_JOB_ID]
+
+
+def test_page_views_reach_sql_through_the_sweep(factory, redis, clock, run_jobs):
+    from campaigns import pageviews
+    from campaigns.models import PageViewBucket
+
+    campaign = factory.campaign()
+    for _ in range(3):
+        pageviews.record_view(redis, campaign.id, clock.now())
+    clock.advance(hours=1)
+    pageviews.record_view(redis, campaign.id, clock.now())
+    jobs.queue().enqueue(jobs.sweep_in_flight)
+    run_jobs()
+    buckets = db.session.scalars(select(PageViewBucket).order_by(PageViewBucket.hour)).all()
+    assert [b.views for b in buckets] == [3, 1]

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from campaigns import verify
+from campaigns import ledger, verify
 from campaigns.draw import seeding
+from campaigns.extensions import db
 from tests.campaigns.test_play_endpoint import play
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -166,3 +167,20 @@ def test_flask_verify_command(finished, app, tmp_path):
     path.write_text("\n".join(lines[:10] + lines[11:]))
     outcome = runner.invoke(args=["verify", str(path)])
     assert outcome.exit_code == 1 and "expected seq 10 next" in outcome.output
+
+
+def test_an_ineligible_play_must_lose(factory, engine, client, clock):
+    """A failed quiz attempt counts as a play that cannot win, and the log says so."""
+    campaign = factory.campaign(prizes=[{"name": "Coupon", "stock": 5, "probability": 1.0}])
+    player = factory.player()
+    now = clock.now()
+    lost = engine.decide(db.session, campaign, player.id, "quiz-failed", now, eligible=False)
+    assert lost.prize_id is None and not lost.eligible
+    ledger.record(db.session, campaign.id, lost, "pseudonym")
+    _end(client, factory.token("marketer"), campaign.id)
+    lines = client.get(f"/api/campaigns/{campaign.id}/audit").get_data(as_text=True).splitlines()
+    assert verify.verify(lines).ok
+    header, entries = _parts(lines)
+    assert entries[0]["eligible"] is False
+    entries[0]["outcome"], entries[0]["prize_id"] = "win", header["prizes"][0]["id"]
+    assert not verify.verify(_rechain(header, entries)).ok

@@ -1,7 +1,8 @@
 -- One play, decided atomically. See campaigns/draw/engine.py for the contract.
 -- KEYS: 1 meta, 2 awarded, 3 free, 4 player, 5 idempotency, 6 seq, 7 pool, 8 inflight
 -- ARGV: 1 now_ms, 2 day (YYYY-MM-DD in the campaign's zone), 3 player id, 4 idempotency key,
---       5 idempotency ttl (s), 6 player counters ttl (s)
+--       5 idempotency ttl (s), 6 player counters ttl (s), 7 eligible ("1", or "0": the play
+--       counts but cannot win, e.g. a failed quiz attempt; the log says so)
 -- Returns {"replay", decision} | {"refused", code} | {"reconcile"} | {"load_player"}
 --       | {"need_pool", seq} | {"ok", decision}
 -- Numbers that may exceed 14 digits (u, at) travel as strings: cjson rounds larger numbers.
@@ -77,8 +78,9 @@ for pid, stock, upper, pacing in string.gmatch(m[8] or '', '(%d+):(%d+):(%d+):(%
   end
 end
 
+local eligible = ARGV[7] ~= '0'
 local prize, slot = '', 0
-if pick and not (wpt > 0 and wins_total >= wpt) then
+if eligible and pick and not (wpt > 0 and wins_total >= wpt) then
   local awarded = (top[pick] or 0) - free_count(pick)
   local allowed = pick_stock
   if pick_pacing == '1' then
@@ -126,7 +128,8 @@ end
 local decision = cjson.encode({
   seq = seq, player = tonumber(ARGV[3]), at = ARGV[1], day = day, key = ARGV[4],
   t = t + 1, d = d + 1, w = win_no, prize = tonumber(prize) or 0, slot = slot,
-  u = u_raw, stock = table.concat(snapshot, ','), epoch = m[9], left = left_today
+  u = u_raw, stock = table.concat(snapshot, ','), epoch = m[9], left = left_today,
+  eligible = eligible and 1 or 0
 })
 redis.call('SET', KEYS[5], decision, 'EX', tonumber(ARGV[5]))
 redis.call('HSET', KEYS[8], seq, decision)

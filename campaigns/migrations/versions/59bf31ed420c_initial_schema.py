@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 890c63984017
+Revision ID: 59bf31ed420c
 Revises: 
-Create Date: 2026-11-25 17:26:14.430897
+Create Date: 2026-11-25 17:39:38.460563
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '890c63984017'
+revision = '59bf31ed420c'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -87,6 +87,13 @@ def upgrade():
         batch_op.create_index('ix_follow_event_campaign_created', ['campaign_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_follow_event_openid'), ['openid'], unique=False)
 
+    op.create_table('page_view_bucket',
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('hour', sa.DateTime(), nullable=False),
+    sa.Column('views', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_page_view_bucket_campaign_id_campaign')),
+    sa.PrimaryKeyConstraint('campaign_id', 'hour', name=op.f('pk_page_view_bucket'))
+    )
     op.create_table('prize',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -128,6 +135,7 @@ def upgrade():
     sa.Column('player_seq', sa.Integer(), nullable=False),
     sa.Column('day_seq', sa.Integer(), nullable=False),
     sa.Column('outcome', sa.String(length=5), nullable=False),
+    sa.Column('eligible', sa.Boolean(), nullable=False),
     sa.Column('prize_id', sa.Integer(), nullable=True),
     sa.Column('uniform', sa.BigInteger(), nullable=False),
     sa.Column('stock_before', sa.JSON(), nullable=False),
@@ -196,6 +204,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_prize_campaign_id'))
 
     op.drop_table('prize')
+    op.drop_table('page_view_bucket')
     with op.batch_alter_table('follow_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_follow_event_openid'))
         batch_op.drop_index('ix_follow_event_campaign_created')
