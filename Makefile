@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # Re-install only when a requirements file changes.
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv run test bench lint format clean
+.PHONY: venv run test bench soak profile lint format clean
 
 venv: $(STAMP)
 
@@ -23,8 +23,22 @@ run: venv
 test: venv
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
+# wrk drives the load (Debian's package); installed here when missing and we may.
+WRK := $(shell command -v wrk 2>/dev/null)
 bench: venv
+ifndef WRK
+	@if [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi
+endif
 	$(BIN)/python bench/run.py
+
+# Where one play's time goes (pyinstrument call tree); fix what it shows before tuning settings.
+profile: venv
+	$(BIN)/python bench/profile_play.py
+
+# The bench plus a 10-minute soak: memory of web workers and Redis sampled every minute.
+soak: venv
+	BENCH_SOAK_SECONDS=600 $(MAKE) bench
 
 lint: venv
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

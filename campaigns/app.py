@@ -7,6 +7,7 @@ import os
 from flask import Flask
 
 import games
+from campaigns import ratelimits, security
 from campaigns.clock import Clock
 from campaigns.config import Config
 from campaigns.draw.engine import Engine
@@ -24,6 +25,7 @@ def create_app(overrides: dict | None = None, clock: Clock | None = None) -> Fla
     app.config.from_mapping(Config(app.instance_path).as_dict())
     if overrides:
         app.config.from_mapping(overrides)
+    security.check_production(app.config)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config)
 
     db.init_app(app)
@@ -35,7 +37,10 @@ def create_app(overrides: dict | None = None, clock: Clock | None = None) -> Fla
         render_as_batch=True,
     )
     redis_clients.init_app(app)
+    ratelimits.init_app(app)
+    security.init_app(app)
     app.extensions["clock"] = clock or Clock()
+    app.extensions["campaign_snapshots"] = {}  # see campaigns.play.load_campaign_for_play
     app.extensions["engine"] = Engine(
         app.extensions["redis"]["counters"], app.config["IDEMPOTENCY_TTL_SECONDS"]
     )
@@ -49,12 +54,26 @@ def create_app(overrides: dict | None = None, clock: Clock | None = None) -> Fla
 
 def _register_blueprints(app: Flask) -> None:
     from campaigns.admin_api import blueprint as admin_api
+    from campaigns.admin_api import wechat as _admin_wechat  # noqa: F401  (QR, winners routes)
+    from campaigns.admin_api.openapi import ErrorResponses
+    from campaigns.admin_api.schemas import ErrorOut
+    from campaigns.console import init_console
     from campaigns.health import blueprint as health
+    from campaigns.wechat.callback import blueprint as wechat_callback
+    from campaigns.wechat.oauth import blueprint as wechat_oauth
     from games.views import blueprint as h5
 
     app.register_blueprint(health)
     app.register_blueprint(h5)
-    api.init_app(app)
+    init_console(app)
+    app.register_blueprint(wechat_callback)
+    app.register_blueprint(wechat_oauth)
+    if app.config["WECHAT_SANDBOX"]:
+        from campaigns.sandbox import blueprint as sandbox
+
+        app.register_blueprint(sandbox)
+    api.ERROR_SCHEMA = ErrorOut
+    api.init_app(app, spec_kwargs={"extra_plugins": [ErrorResponses()]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(admin_api)
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from campaigns import verify
 from campaigns.clock import as_utc, to_ms, utc_naive
 from campaigns.draw import seeding
+from campaigns.draw.decision import Decision
 from campaigns.draw.keys import CampaignKeys
 from campaigns.models import Campaign, Play
 
@@ -81,8 +82,8 @@ def _fill_gap(
     """Record numbers ``missing_from .. next_play.seq - 1`` as lost, if they are abandoned."""
     if as_utc(next_play.created_at) > now - abandoned_after:
         return False  # a request may still be writing it
-    in_flight = redis.hkeys(CampaignKeys(campaign.id).inflight)
-    if any(int(s) < next_play.seq and int(s) >= missing_from for s in in_flight):
+    in_flight = redis.zrange(CampaignKeys(campaign.id).inflight, 0, -1)
+    if any(missing_from <= Decision.parse(raw).seq < next_play.seq for raw in in_flight):
         return False  # the sweeper will write it
     for seq in range(missing_from, next_play.seq):
         session.add(

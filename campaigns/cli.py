@@ -10,12 +10,16 @@ from campaigns.extensions import db
 
 
 def register(app: Flask) -> None:
+    from campaigns.console.cli import report, user
     from campaigns.worker import worker_command
 
     app.cli.add_command(token)
     app.cli.add_command(demo)
     app.cli.add_command(verify_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(menu)
+    app.cli.add_command(user)
+    app.cli.add_command(report)
 
 
 def _now():
@@ -65,3 +69,20 @@ def verify_command(source: str):
     click.echo(str(result))
     if not result.ok:
         raise SystemExit(1)
+
+
+@click.group()
+def menu():
+    """The Official Account's custom menu."""
+
+
+@menu.command("sync")
+def menu_sync():
+    """Push a menu opening the live campaigns' game pages (WeChat, or the sandbox)."""
+    import json
+
+    from campaigns.wechat.clients import current_client, current_settings
+    from campaigns.wechat.menu import sync_menu
+
+    pushed = sync_menu(db.session, current_client(), current_settings(), _now())
+    click.echo(json.dumps(pushed, ensure_ascii=False, indent=2))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from campaigns import ratelimits
 from campaigns.embedded_redis import short_socket_path
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
@@ -43,6 +44,21 @@ class Config:
         self.WECHAT_MESSAGE_MODE = env.get("WECHAT_MESSAGE_MODE", "plain")
         self.WECHAT_TEMPLATE_ID = env.get("WECHAT_TEMPLATE_ID", "sandbox-template")
         self.WECHAT_SANDBOX = _flag("WECHAT_SANDBOX")
+        # Where wechatpy sends API calls, where browsers go to authorize, and where QR images
+        # are shown. Empty: WeChat itself, or this server's /sandbox/ when WECHAT_SANDBOX is on
+        # (campaigns/wechat/config.py resolves them, after test overrides are applied).
+        self.WECHAT_API_BASE_URL = env.get("WECHAT_API_BASE_URL", "")
+        self.WECHAT_OAUTH_BASE_URL = env.get("WECHAT_OAUTH_BASE_URL", "")
+        self.WECHAT_MP_BASE_URL = env.get("WECHAT_MP_BASE_URL", "")
+        # Seconds a WeChat API call may take; a notice send outliving it is treated as unknown.
+        self.WECHAT_TIMEOUT_SECONDS = float(env.get("WECHAT_TIMEOUT_SECONDS", 5))
+        # How long a notice send holds its per-win lock: long enough for WeChat's delivery
+        # report (TEMPLATESENDJOBFINISH) to arrive before a send of unknown outcome is retried.
+        self.NOTICE_LEASE_SECONDS = int(env.get("NOTICE_LEASE_SECONDS", 120))
+        # Backoff between a notice job's retries (seconds); the sweep takes over afterwards.
+        self.NOTICE_RETRY_INTERVALS = [
+            int(s) for s in env.get("NOTICE_RETRY_INTERVALS", "10,30,60,300,900").split(",")
+        ]
         self.PRODUCTION = _flag("PRODUCTION")
         # Player sessions: signed cookie, a campaign lasts days, not months.
         self.SESSION_COOKIE_HTTPONLY = True
@@ -50,6 +66,20 @@ class Config:
         self.SESSION_COOKIE_SECURE = self.PUBLIC_BASE_URL.startswith("https://")
         self.PERMANENT_SESSION_LIFETIME = 30 * 24 * 3600
         self.MAX_CONTENT_LENGTH = 256 * 1024
+        # Rate limits (campaigns/ratelimits.py), counted in the main Redis so every web process
+        # shares the counts (the storage follows REDIS_URL: ratelimits.init_app).
+        # RATELIMIT_SCALE multiplies every limit (tests and benchmarks raise them).
+        self.RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", "1")
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
+        self.RATELIMIT_KEY_PREFIX = "cg:rl"
+        # Redis down: let requests through (the play path answers 503 on its own).
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        self.RATELIMIT_PLAY = env.get("RATELIMIT_PLAY", ratelimits.PLAY_LIMIT)
+        self.RATELIMIT_ADMIN = env.get("RATELIMIT_ADMIN", ratelimits.ADMIN_LIMIT)
+        self.RATELIMIT_SCALE = float(env.get("RATELIMIT_SCALE", 1))
+        # Proxies in front of the app whose X-Forwarded-For/-Proto are trusted (werkzeug
+        # ProxyFix); 0 when clients connect directly.
+        self.TRUSTED_PROXIES = int(env.get("TRUSTED_PROXIES", 0))
         # How long a write waits for a lock before the play answers 503 (SQLite busy_timeout,
         # PostgreSQL lock_timeout): a burst queues briefly, a stuck database fails fast.
         self.DB_LOCK_TIMEOUT_MS = int(env.get("DB_LOCK_TIMEOUT_MS", 5000))
@@ -61,6 +91,11 @@ class Config:
         self.OPENAPI_VERSION = "3.0.3"
         self.OPENAPI_URL_PREFIX = "/api"
         self.OPENAPI_JSON_PATH = "openapi.json"
+        # Console (/admin): CSRF is checked on its forms only (the JSON API uses bearer tokens,
+        # the player's endpoints a session set by OAuth); a login lapses after this much idling.
+        self.WTF_CSRF_CHECK_DEFAULT = False
+        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the console login
+        self.CONSOLE_IDLE_SECONDS = int(env.get("CONSOLE_IDLE_SECONDS", 8 * 3600))
 
     def as_dict(self) -> dict:
         return {k: v for k, v in vars(self).items() if k.isupper()}

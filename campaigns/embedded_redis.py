@@ -110,6 +110,7 @@ class EmbeddedRedis:
         appendfsync: str = "everysec",
         startup_timeout: float = 30.0,
         die_with_parent: bool = True,
+        extra_args: list[str] | None = None,
     ):
         if not socket_path and not port:
             raise ValueError("EmbeddedRedis needs a socket_path, a port, or both")
@@ -121,6 +122,8 @@ class EmbeddedRedis:
         self.appendfsync = appendfsync
         self.startup_timeout = startup_timeout
         self.die_with_parent = die_with_parent
+        # More redis-server options, e.g. cluster mode for the cluster tests.
+        self.extra_args = list(extra_args or [])
         self.process: subprocess.Popen | None = None
         self.owned = False
         self._atexit_registered = False
@@ -253,7 +256,7 @@ class EmbeddedRedis:
         ]  # fmt: skip
         if self.socket_path:
             args += ["--unixsocket", self.socket_path, "--unixsocketperm", "700"]
-        return args
+        return args + self.extra_args
 
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + self.startup_timeout

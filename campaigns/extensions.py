@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import redis
 from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
@@ -18,9 +20,16 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+# Objects stay readable after commit: a play's response is built from the rows just written,
+# without reading them back.
+db = SQLAlchemy(
+    metadata=MetaData(naming_convention=NAMING), session_options={"expire_on_commit": False}
+)
 migrate = Migrate()
 api = Api()
+# Storage, limits and switches come from the RATELIMIT_* settings (campaigns/ratelimits.py). The
+# instance keeps the storage of the last app bound to it: one app per process outside tests.
+limiter = Limiter(get_remote_address)
 
 
 class RedisClients:

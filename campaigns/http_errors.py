@@ -83,8 +83,10 @@ def _flatten(messages) -> dict:
         "view_args",
     }:
         merged: dict = {}
-        for part in messages.values():
+        for location, part in messages.items():
             if isinstance(part, dict):
                 merged.update(part)
+            else:  # about the whole location ("Invalid JSON body."): name it
+                merged["body" if location == "json" else location] = part
         return merged
     return messages if isinstance(messages, dict) else {"_schema": messages}

@@ -12,7 +12,7 @@ from flask import current_app
 from rq import Queue, Retry
 from sqlalchemy import select
 
-from campaigns import chain, pageviews
+from campaigns import chain, notices, pageviews
 from campaigns.draw.sweeper import sweep
 from campaigns.extensions import db, redis_clients
 from campaigns.models import Campaign
@@ -46,7 +46,8 @@ def schedule_sweep(connection=None) -> None:
 
 def sweep_in_flight() -> int:
     """Write decisions whose request died before the ledger write (see draw/sweeper.py), extend
-    each campaign's hash chain over what has arrived, and move page views into SQL."""
+    each campaign's hash chain over what has arrived, move page views into SQL, and re-enqueue
+    winner notices that are still open."""
     now = current_app.extensions["clock"].now()
     secret_key = current_app.config["SECRET_KEY"]
     written = 0
@@ -56,6 +57,9 @@ def sweep_in_flight() -> int:
             written += sweep(db.session, redis_clients.counters, campaign.id, now, secret_key)
             chain.extend(db.session, redis_clients.counters, campaign, now)
             pageviews.flush(db.session, redis_clients.counters, campaign.id)
+        notices.requeue_stale(  # winner notices still open a while after the win
+            db.session, redis_clients.main, now, current_app.config["NOTICE_RETRY_INTERVALS"]
+        )
     finally:
         db.session.remove()
         schedule_sweep()

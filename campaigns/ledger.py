@@ -57,6 +57,7 @@ def build_play(campaign_id: int, decision: Decision, player_pseudonym: str) -> P
         pseudonym=player_pseudonym,
         plays_left_today=decision.plays_left_today,
     )
+    play.win = None  # known: no lazy SELECT when the response asks for it
     if outcome == "win":
         play.win = Win(
             campaign_id=campaign_id,

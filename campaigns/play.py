@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import selectinload
 
-from campaigns import ledger
+from campaigns import ledger, notices
 from campaigns.draw.engine import REDIS_DOWN, Engine
 from campaigns.errors import DomainError, ErrorCode
 from campaigns.models import Campaign, FollowEvent, Play
@@ -21,10 +23,36 @@ class PlayerRef:
     openid: str
 
 
+# Ids are 32-bit integers in PostgreSQL; a larger id in a URL is unknown, not a database error.
+MAX_ID = 2**31 - 1
+
+
 def load_campaign(session, campaign_id: int) -> Campaign:
-    campaign = session.get(Campaign, campaign_id)
+    campaign = session.get(Campaign, campaign_id) if 1 <= campaign_id <= MAX_ID else None
     if campaign is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such campaign.", {"campaign_id": "unknown id"})
+    return campaign
+
+
+# The player path reads a campaign (and its prizes) on every play; a second-old snapshot per
+# process saves two SELECTs. Staleness is harmless there: status, window, limits and stock are
+# decided in Redis, and the admin paths always read SQL (load_campaign).
+SNAPSHOT_SECONDS = 1.0
+
+
+def load_campaign_for_play(session, campaign_id: int, snapshots: dict) -> Campaign:
+    """``snapshots`` is the app's own dict (``app.extensions["campaign_snapshots"]``)."""
+    held = snapshots.get(campaign_id)
+    if held is not None and held[0] > time.monotonic():
+        return session.merge(held[1], load=False)
+    if not 1 <= campaign_id <= MAX_ID:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such campaign.", {"campaign_id": "unknown id"})
+    campaign = session.scalar(
+        select(Campaign).options(selectinload(Campaign.prizes)).where(Campaign.id == campaign_id)
+    )
+    if campaign is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such campaign.", {"campaign_id": "unknown id"})
+    snapshots[campaign_id] = (time.monotonic() + SNAPSHOT_SECONDS, campaign)
     return campaign
 
 
@@ -60,7 +88,7 @@ def play(
     except REDIS_DOWN as exc:
         raise DomainError(ErrorCode.UNAVAILABLE) from exc
     try:
-        stored = _store(session, engine, campaign, player, decision, secret_key)
+        stored = _store(session, engine, campaign, player, decision, fresh, secret_key)
     except (DomainError, SQLAlchemyError) as exc:
         session.rollback()
         if fresh:
@@ -70,17 +98,22 @@ def play(
         raise DomainError(
             ErrorCode.UNAVAILABLE, "The ledger is unavailable; please retry."
         ) from exc
-    try:
-        engine.settled(campaign.id, decision.seq)
-    except REDIS_DOWN:
-        pass  # the sweeper sees the row in SQL and drops the in-flight entry
+    if fresh and stored.outcome == "win":
+        notices.notify_win(stored.win.id)  # the win is committed: one notice job (notices.py)
     return stored
 
 
 def _store(
-    session, engine: Engine, campaign: Campaign, player: PlayerRef, decision, secret_key: str
+    session,
+    engine: Engine,
+    campaign: Campaign,
+    player: PlayerRef,
+    decision,
+    fresh: bool,
+    secret_key: str,
 ) -> Play:
-    stored = ledger.find_play(session, campaign.id, decision.seq)
+    """Write a fresh decision; for a replayed one, find it in the ledger (or finish writing it)."""
+    stored = None if fresh else ledger.find_play(session, campaign.id, decision.seq)
     if (
         stored is not None
         and stored.player_id == player.id

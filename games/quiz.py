@@ -1,12 +1,28 @@
-"""Quiz: questions without answers; the server grades and a pass earns one draw."""
+"""Quiz: a random subset of the question bank, served without answers; the server grades, every
+graded attempt counts as a play, and a pass earns that play a draw."""
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from campaigns import ledger
+from campaigns.clock import utc_naive
+from campaigns.errors import DomainError, ErrorCode
+from campaigns.models import Campaign, Play, Question, QuizAttempt
+from campaigns.play import PlayerRef, play
 from games.base import Game
+from games.standing import refusal
+
+_random = secrets.SystemRandom()
 
 
 class Quiz(Game):
     name = "quiz"
+    draws_on_play = False  # the draw comes with a graded attempt, never from POST /play
 
     def validate(self, data: dict) -> dict[str, list[str]]:
         errors: dict[str, list[str]] = {}
@@ -24,3 +40,124 @@ class Quiz(Game):
         elif per_attempt is not None and pass_score > per_attempt:
             errors["pass_score"] = ["Higher than the number of questions per attempt."]
         return errors
+
+
+@dataclass(frozen=True)
+class Graded:
+    attempt: QuizAttempt
+    questions: list[Question]
+    play: Play
+
+
+def idempotency_key(attempt_id: str) -> str:
+    return f"quiz-{attempt_id}"
+
+
+def start_attempt(
+    session, campaign: Campaign, player: PlayerRef, now: datetime
+) -> tuple[QuizAttempt, list[Question]]:
+    """Deal questions, refusing first if the player could not play: answering a quiz only to be
+    told afterwards that the campaign has ended would be a cheat on the player.
+
+    An open attempt is dealt again, so reloading the page does not reshuffle the questions."""
+    code = refusal(session, campaign, player, now)
+    if code is not None:
+        raise DomainError(code)
+    bank = {q.id: q for q in campaign.questions}
+    attempt = session.scalar(
+        select(QuizAttempt)
+        .where(
+            QuizAttempt.campaign_id == campaign.id,
+            QuizAttempt.player_id == player.id,
+            QuizAttempt.submitted_at.is_(None),
+        )
+        .order_by(QuizAttempt.started_at.desc())
+        .limit(1)
+    )
+    if attempt is None or not all(qid in bank for qid in attempt.question_ids):
+        count = min(campaign.questions_per_attempt or len(bank), len(bank))
+        attempt = QuizAttempt(
+            id=secrets.token_urlsafe(18),
+            campaign_id=campaign.id,
+            player_id=player.id,
+            question_ids=[q.id for q in _random.sample(list(bank.values()), count)],
+            started_at=utc_naive(now),
+        )
+        session.add(attempt)
+        session.commit()
+    return attempt, [bank[qid] for qid in attempt.question_ids]
+
+
+def submit_attempt(
+    session,
+    engine,
+    clock,
+    campaign: Campaign,
+    player: PlayerRef,
+    attempt_id: str,
+    answers: dict[int, int],
+    secret_key: str,
+) -> Graded:
+    """Grade the one submission of an attempt and play once (a pass may win).
+
+    A repeated submission (a retry after a lost response) gets the first one's result: the claim
+    on the attempt and the play are committed together, so neither exists without the other."""
+    attempt = session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.campaign_id != campaign.id or attempt.player_id != player.id:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such quiz attempt.", {"attempt": ["unknown"]})
+    bank = {q.id: q for q in campaign.questions}
+    if not all(qid in bank for qid in attempt.question_ids):
+        raise DomainError(
+            ErrorCode.CONFLICT,
+            "The questions changed since this attempt began; please start again.",
+            {"attempt": ["stale"]},
+        )
+    questions = [bank[qid] for qid in attempt.question_ids]
+    if attempt.submitted_at is None:
+        _check_answers(questions, answers)
+        score = sum(1 for q in questions if answers.get(q.id) == q.answer)
+        claimed = session.execute(
+            update(QuizAttempt)
+            .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+            .values(
+                submitted_at=utc_naive(clock.now()),
+                answers={str(qid): option for qid, option in answers.items()},
+                score=score,
+            )
+        ).rowcount
+        if claimed:
+            try:
+                play(
+                    session,
+                    engine,
+                    clock,
+                    campaign,
+                    player,
+                    idempotency_key(attempt.id),
+                    secret_key,
+                    eligible=score >= (campaign.pass_score or 0),
+                )
+                session.commit()  # a replayed play commits nothing of its own
+            except DomainError:
+                session.rollback()  # the attempt stays open: the player may submit again
+                raise
+        else:
+            session.rollback()
+        session.refresh(attempt)
+    stored = ledger.find_by_key(session, campaign.id, player.id, idempotency_key(attempt.id))
+    if stored is None:
+        raise DomainError(ErrorCode.UNAVAILABLE)
+    return Graded(attempt=attempt, questions=questions, play=stored)
+
+
+def _check_answers(questions: list[Question], answers: dict[int, int]) -> None:
+    by_id = {q.id: q for q in questions}
+    errors: dict[str, list[str]] = {}
+    for qid, option in answers.items():
+        question = by_id.get(qid)
+        if question is None:
+            errors[f"answers.{qid}"] = ["Not a question of this attempt."]
+        elif not 0 <= option < len(question.options):
+            errors[f"answers.{qid}"] = ["Not one of the question's options."]
+    if errors:
+        raise DomainError(ErrorCode.VALIDATION, "Some answers are invalid.", errors)

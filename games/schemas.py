@@ -1,6 +1,6 @@
 """What the player's browser receives: never an outcome before the play is recorded."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 
 class PrizeOut(Schema):
@@ -16,3 +16,49 @@ class PlayOut(Schema):
     code = fields.String()
     segment = fields.Integer()
     plays_left_today = fields.Integer(allow_none=True)
+
+
+class QuestionOut(Schema):
+    """A question as the player sees it before grading: never its answer."""
+
+    id = fields.Integer()
+    text = fields.String()
+    options = fields.List(fields.String())
+
+
+class AttemptOut(Schema):
+    attempt_id = fields.String()
+    questions = fields.List(fields.Nested(QuestionOut))
+    pass_score = fields.Integer()
+
+
+class AnswerIn(Schema):
+    question_id = fields.Integer(strict=True, required=True)
+    option = fields.Integer(strict=True, required=True)
+
+
+class SubmissionIn(Schema):
+    answers = fields.List(fields.Nested(AnswerIn), required=True, validate=validate.Length(max=100))
+
+    @validates_schema  # skipped when a field already failed, so every answer is whole here
+    def _one_per_question(self, data: dict, **_kwargs) -> None:
+        ids = [a["question_id"] for a in data["answers"]]
+        if len(set(ids)) != len(ids):
+            raise ValidationError("At most one answer per question.", "answers")
+
+
+class GradedQuestionOut(Schema):
+    question_id = fields.Integer()
+    chosen = fields.Integer(allow_none=True)
+    answer = fields.Integer()
+    correct = fields.Boolean()
+
+
+class GradedOut(Schema):
+    attempt_id = fields.String()
+    score = fields.Integer()
+    total = fields.Integer()
+    pass_score = fields.Integer()
+    passed = fields.Boolean()
+    results = fields.List(fields.Nested(GradedQuestionOut))
+    play = fields.Nested(PlayOut)

@@ -14,7 +14,7 @@ from campaigns.play import PlayerRef
 def current_player() -> PlayerRef:
     player_id = session.get("player_id")
     openid = session.get("openid")
-    if not isinstance(player_id, int) or not isinstance(openid, str) or not openid:
+    if type(player_id) is not int or not isinstance(openid, str) or not openid:
         raise DomainError(ErrorCode.NO_SESSION)
     return PlayerRef(id=player_id, openid=openid)
 

@@ -1,4 +1,5 @@
-"""The player's H5 blueprint: game pages and the JSON play endpoint."""
+"""The player's H5 blueprint: the JSON play endpoint, with the pages, the quiz and the static
+assets nested under it (games/pages.py, games/quiz_views.py, games/assets.py)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,40 @@ import secrets
 
 from flask import Blueprint, current_app, request
 
-from campaigns import game_registry
+from campaigns import game_registry, ratelimits
 from campaigns.errors import DomainError, ErrorCode
 from campaigns.extensions import db
-from campaigns.play import load_campaign, play
-from games.schemas import PlayOut
+from campaigns.play import load_campaign_for_play, play
+from games import assets, pages, quiz_views, wechat_views
+from games.results import play_body
 from games.session import current_player
 
 blueprint = Blueprint("h5", __name__, url_prefix="/h5")
+blueprint.register_blueprint(assets.blueprint)
+blueprint.register_blueprint(pages.blueprint)
+blueprint.register_blueprint(quiz_views.blueprint)
+blueprint.register_blueprint(wechat_views.blueprint)
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+# The app's policy (campaigns/security.py) with two differences for the player pages: no inline
+# style at all (colours come from look.css), and images from the brand's own HTTPS hosts
+# (banner and prize images in the campaign's look).
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+@blueprint.after_request
+def _headers(response):
+    if response.mimetype in ("text/html", "application/json"):
+        # Pages and play results belong to one player's session: never cached on the way.
+        response.headers.setdefault("Cache-Control", "no-store")
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = CSP
+    return assets.compress.after_request(response)
 
 
 def _idempotency_key() -> str:
@@ -32,27 +57,14 @@ def _idempotency_key() -> str:
     return key
 
 
-def play_body(campaign, stored) -> dict:
-    game = game_registry.get(campaign.game)
-    body = {
-        "play_id": stored.id,
-        "outcome": "win" if stored.outcome == "win" else "lose",
-        "prize": None,
-        "plays_left_today": stored.plays_left_today,
-    }
-    if stored.outcome == "win":
-        prize = next(p for p in campaign.prizes if p.id == stored.prize_id)
-        body["prize"] = prize
-        body["code"] = stored.win.code
-    body.update(game.present(campaign, stored))
-    return PlayOut().dump(body)
-
-
 @blueprint.post("/<int:campaign_id>/play")
+@ratelimits.limit(ratelimits.PLAY, key=ratelimits.player_or_ip)
 def play_once(campaign_id: int):
     player = current_player()
     key = _idempotency_key()
-    campaign = load_campaign(db.session, campaign_id)
+    campaign = load_campaign_for_play(
+        db.session, campaign_id, current_app.extensions["campaign_snapshots"]
+    )
     if not game_registry.get(campaign.game).draws_on_play:
         raise DomainError(
             ErrorCode.BAD_REQUEST,

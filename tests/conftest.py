@@ -171,3 +171,62 @@ def run_jobs(app):
         run_worker(app, burst=True, in_process=True)
 
     return work
+
+
+@pytest.fixture(autouse=True)
+def _generous_rate_limits(monkeypatch):
+    """Every app and live server of the suite gets its rate limits raised 1000-fold, so tests
+    that fire bursts from one player measure the engine's limits, not the request limiter's.
+    tests/security/test_rate_limits.py builds its apps with RATELIMIT_SCALE=1."""
+    monkeypatch.setenv("RATELIMIT_SCALE", "1000")
+
+
+# -- WeChat: the sandbox on a real server (gunicorn), and the test app pointed at it ----------
+
+
+@pytest.fixture(scope="session")
+def sandbox_server(_schema, redis_url, tmp_path_factory):
+    """The production app with WECHAT_SANDBOX=1 on a free port, sharing the tests' database and
+    Redis: wechatpy's HTTP calls, OAuth redirects and the phone's callbacks really travel."""
+    from tests.live_server import LiveServer
+
+    port = free_port()
+    logs = tmp_path_factory.mktemp("sandbox-server")
+    server = LiveServer(
+        port,
+        {
+            "DATABASE_URL": _schema,
+            "REDIS_URL": redis_url,
+            "COUNTERS_REDIS_URL": redis_url,
+            "SECRET_KEY": "test-secret",
+            "WECHAT_SANDBOX": "1",
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "INSTANCE_PATH": str(logs),
+            "RATELIMIT_SCALE": "1000",
+        },
+        log_path=logs / "gunicorn.log",
+    ).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sandbox(app, sandbox_server):
+    """The test app's WeChat calls go to the live sandbox; returns a handle on the sandbox."""
+    from tests.sandbox_client import SandboxClient
+
+    base = sandbox_server.url + "/sandbox/"
+    app.config.update(
+        WECHAT_API_BASE_URL=base,
+        WECHAT_OAUTH_BASE_URL=base + "connect/",
+        NOTICE_RETRY_INTERVALS=[0, 0, 0],
+        NOTICE_LEASE_SECONDS=3,
+        WECHAT_TIMEOUT_SECONDS=2,
+    )
+    return SandboxClient(sandbox_server.url)
+
+
+@pytest.fixture
+def sandbox_app(app, app_on, redis_url):
+    """An app (same database and Redis) with the sandbox blueprint, for the test client."""
+    return app_on(redis_url, WECHAT_SANDBOX=True)

@@ -9,6 +9,7 @@ from flask import g, request
 
 from campaigns.errors import DomainError, ErrorCode
 from campaigns.extensions import db
+from campaigns.ratelimits import client_ip
 from campaigns.tokens import find_token
 
 
@@ -35,6 +36,18 @@ def current_actor() -> Actor:
             {"Authorization": ["Unknown or revoked token."]},
         )
     return Actor(role=found.role, name=f"token:{found.id}:{found.label or found.role}")
+
+
+def rate_limit_key() -> str:
+    """Count admin requests per valid token, else per client IP: a made-up token must not buy
+    a fresh allowance (that would also let token guessing run unthrottled)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        found = find_token(db.session, token.strip())
+        if found is not None:
+            return f"token:{found.id}"
+    return client_ip()
 
 
 def require(role: str | None = None):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,14 +13,52 @@ from campaigns import game_registry
 
 MAX_STOCK = 10_000_000
 MAX_LIMIT = 100_000
+# Campaign moments: far enough either way for any real campaign, near enough that converting
+# between time zones never leaves the range Python's datetime can hold.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+# NUL (PostgreSQL cannot store it), other control characters but tab and newlines, and unpaired
+# UTF-16 surrogates (JSON "\ud800" escapes; not encodable as UTF-8, so no database stores them).
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
-def _text(max_length: int, required: bool = True, **kwargs) -> fields.String:
-    return fields.String(
+class Text(fields.String):
+    """A string every database can store and every page can show as typed."""
+
+    default_error_messages = {
+        "unstorable": "Contains a character that is not allowed (NUL, a control character or "
+        "an unpaired surrogate)."
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if UNSTORABLE.search(text):
+            raise self.make_error("unstorable")
+        return text
+
+
+class Number(fields.Float):
+    """A JSON number only, like the strict integers: ``"0.5"`` and ``true`` are not odds."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _text(max_length: int, required: bool = True, **kwargs) -> Text:
+    return Text(
         required=required,
         validate=validate.Length(min=1 if required else 0, max=max_length),
         **kwargs,
     )
+
+
+def _moment() -> fields.AwareDateTime:
+    def in_range(value: datetime) -> None:
+        if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            raise ValidationError(f"Must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
+
+    return fields.AwareDateTime(required=True, validate=in_range)
 
 
 class PrizeIn(Schema):
@@ -27,11 +67,9 @@ class PrizeIn(Schema):
     stock = fields.Integer(
         strict=True, required=True, validate=validate.Range(min=0, max=MAX_STOCK)
     )
-    probability = fields.Float(
-        required=True, allow_nan=False, validate=validate.Range(min=0, max=1)
-    )
+    probability = Number(required=True, allow_nan=False, validate=validate.Range(min=0, max=1))
     pacing = fields.String(load_default="none", validate=validate.OneOf(["none", "even"]))
-    image_url = fields.String(allow_none=True, validate=validate.Length(max=500))
+    image_url = Text(allow_none=True, validate=validate.Length(max=500))
 
     @validates("probability")
     def _precision(self, value: float, **_kwargs) -> None:
@@ -51,10 +89,10 @@ class QuestionIn(Schema):
 
 
 class LookIn(Schema):
-    title = fields.String(validate=validate.Length(max=80))
-    primary_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"))
-    background_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"))
-    banner_url = fields.String(allow_none=True, validate=validate.Length(max=500))
+    title = Text(validate=validate.Length(max=80))
+    primary_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}\Z"))
+    background_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}\Z"))
+    banner_url = Text(allow_none=True, validate=validate.Length(max=500))
 
 
 def _limit(**kwargs) -> fields.Integer:
@@ -65,12 +103,12 @@ def _limit(**kwargs) -> fields.Integer:
 
 class CampaignIn(Schema):
     name = _text(120)
-    game = fields.String(required=True)
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
-    timezone = fields.String(load_default="Asia/Shanghai", validate=validate.Length(max=64))
-    rules = fields.String(load_default="", validate=validate.Length(max=20_000))
-    keyword = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
+    game = Text(required=True)
+    starts_at = _moment()
+    ends_at = _moment()
+    timezone = Text(load_default="Asia/Shanghai", validate=validate.Length(max=64))
+    rules = Text(load_default="", validate=validate.Length(max=20_000))
+    keyword = Text(allow_none=True, validate=validate.Length(min=1, max=32))
     plays_per_user_per_day = _limit()
     plays_per_user_total = _limit()
     wins_per_user_total = _limit(load_default=1)
@@ -136,6 +174,13 @@ class CampaignPatch(CampaignIn):
     """CampaignIn with every field optional; checked again once merged with the campaign."""
 
 
+def campaign_patch() -> CampaignPatch:
+    """The PATCH schema: each top-level field may be left out, but a prize or question that is
+    sent is checked whole (``partial=True`` would also let ``{"prizes": [{"id": 1}]}`` through
+    without its name, stock and odds)."""
+    return CampaignPatch(partial=tuple(CampaignIn().fields))
+
+
 class StatusIn(Schema):
     status = fields.String(required=True, validate=validate.OneOf(["live", "paused", "ended"]))
 
@@ -187,6 +232,10 @@ class CampaignOut(Schema):
 
 
 class ErrorOut(Schema):
-    error = fields.String()
-    message = fields.String()
-    fields_ = fields.Dict(data_key="fields")
+    error = fields.String(required=True)
+    message = fields.String(required=True)
+    fields_ = fields.Dict(
+        data_key="fields",
+        required=True,
+        metadata={"description": "field name -> what is wrong with it (empty when no field)"},
+    )

@@ -9,13 +9,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
-from campaigns import campaign_admin, chain
-from campaigns.admin_api.auth import require
+from campaigns import campaign_admin, chain, ratelimits
+from campaigns.admin_api.auth import rate_limit_key, require
+from campaigns.admin_api.parsing import JsonParser
 from campaigns.admin_api.schemas import (
     CampaignIn,
     CampaignOut,
-    CampaignPatch,
     StatusIn,
+    campaign_patch,
     check_campaign,
 )
 from campaigns.draw.sweeper import sweep
@@ -25,6 +26,8 @@ from campaigns.models import Campaign
 from campaigns.play import load_campaign
 
 blueprint = Blueprint("admin_api", __name__, url_prefix="/api", description="Admin API")
+blueprint.ARGUMENTS_PARSER = JsonParser()
+ratelimits.limit(ratelimits.ADMIN, key=rate_limit_key)(blueprint)
 SECURED = {"security": [{"bearerAuth": []}]}
 
 
@@ -94,7 +97,7 @@ class CampaignItem(MethodView):
 
     @require("marketer")
     @blueprint.doc(**SECURED)
-    @blueprint.arguments(CampaignPatch(partial=True))
+    @blueprint.arguments(campaign_patch())
     @blueprint.response(200, CampaignOut)
     def patch(self, data, campaign_id: int):
         """Edit a campaign. Once published only name, rules, keyword, look and stock change."""

@@ -82,6 +82,8 @@ class Engine:
                     self.idempotency_ttl,
                 )
             elif kind == b"need_pool":
+                if not campaign.seed:  # a snapshot from before the campaign went live
+                    session.refresh(campaign, ["seed"])
                 self.fill_pool(campaign, int(rest[0]))
         raise DomainError(ErrorCode.UNAVAILABLE, "The draw did not settle; please retry.")
 
@@ -108,10 +110,6 @@ class Engine:
             args=[decision.raw],
         )
         return bool(done)
-
-    def settled(self, campaign_id: int, seq: int) -> None:
-        """The ledger has the play: it no longer needs the sweeper."""
-        self.redis.hdel(CampaignKeys(campaign_id).inflight, seq)
 
     def force_rebuild(self, campaign_id: int, epoch: str) -> None:
         """SQL refused a number Redis handed out: Redis is behind SQL, rebuild before going on."""

@@ -41,7 +41,8 @@ class CampaignKeys:
 
     @property
     def inflight(self) -> str:
-        """Hash seq -> decision not yet confirmed in SQL (a sweeper finishes crashed ones)."""
+        """Sorted set of recent decisions scored by time: the sweeper writes any that a crashed
+        request never recorded, and trims the rest in bulk (no extra round trip per play)."""
         return f"{self.tag}:inflight"
 
     @property

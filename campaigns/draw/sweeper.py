@@ -1,9 +1,9 @@
 """Finishing plays whose request died between the draw and the ledger write.
 
-The draw script keeps every decision in the campaign's in-flight hash until the ledger has it.
-An entry older than a few seconds belongs to a request that crashed (or gave the play back):
-write it now, as decided (a win stays a win) or as a void entry, so the ledger and the play log
-have every sequence number exactly once.
+The draw script adds every decision to the campaign's in-flight sorted set (scored by its time).
+Once an entry is a few seconds old its request has either recorded it (most do: the entry is just
+trimmed) or died (or gave the play back): then it is written now, as decided (a win stays a win)
+or as a void entry, so the ledger and the play log have every sequence number exactly once.
 """
 
 from __future__ import annotations
@@ -16,32 +16,48 @@ from campaigns import ledger
 from campaigns.clock import to_ms
 from campaigns.draw.decision import Decision
 from campaigns.draw.keys import CampaignKeys
-from campaigns.models import Player
+from campaigns.models import Play, Player
 
 MIN_AGE_MS = 10_000
+BATCH = 500
 
 
 def sweep(
     session, redis, campaign_id: int, now, secret_key: str, min_age_ms: int = MIN_AGE_MS
 ) -> int:
+    """Write what crashed requests left, trim what was recorded; returns plays written."""
     keys = CampaignKeys(campaign_id)
     written = 0
-    for seq, raw in redis.hgetall(keys.inflight).items():
-        decision = Decision.parse(raw)
-        if decision.at_ms > to_ms(now) - min_age_ms:
-            continue
-        if ledger.find_play(session, campaign_id, decision.seq) is None:
-            openid = session.scalar(select(Player.openid).where(Player.id == decision.player_id))
-            name = ledger.pseudonym(secret_key, campaign_id, openid or "")
-            try:
-                ledger.record(session, campaign_id, decision, name)
-            except ledger.LedgerConflict:
-                # Another play holds one of its numbers (state was rebuilt meanwhile): keep the
-                # sequence number as a void entry if it is still free.
-                try:
-                    ledger.record(session, campaign_id, replace(decision, void=True), name)
-                except ledger.LedgerConflict:
-                    pass
-            written += 1
-        redis.hdel(keys.inflight, seq)
-    return written
+    while True:
+        members = redis.zrangebyscore(
+            keys.inflight, "-inf", to_ms(now) - min_age_ms, start=0, num=BATCH
+        )
+        if not members:
+            return written
+        decisions = [Decision.parse(raw) for raw in members]
+        recorded = set(
+            session.scalars(
+                select(Play.seq).where(
+                    Play.campaign_id == campaign_id, Play.seq.in_([d.seq for d in decisions])
+                )
+            )
+        )
+        for decision in decisions:
+            if decision.seq not in recorded:
+                _write(session, campaign_id, decision, secret_key)
+                written += 1
+        redis.zrem(keys.inflight, *members)
+
+
+def _write(session, campaign_id: int, decision: Decision, secret_key: str) -> None:
+    openid = session.scalar(select(Player.openid).where(Player.id == decision.player_id))
+    name = ledger.pseudonym(secret_key, campaign_id, openid or "")
+    try:
+        ledger.record(session, campaign_id, decision, name)
+    except ledger.LedgerConflict:
+        # Another play holds one of its numbers (state was rebuilt meanwhile): keep the sequence
+        # number as a void entry if it is still free.
+        try:
+            ledger.record(session, campaign_id, replace(decision, void=True), name)
+        except ledger.LedgerConflict:
+            pass

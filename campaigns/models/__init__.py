@@ -1,10 +1,13 @@
 """The domain model. Datetimes are stored as naive UTC (see ``campaigns.clock.utc_naive``)."""
 
+from campaigns.models.admin_user import AdminUser
 from campaigns.models.campaign import Campaign, Prize, Question
 from campaigns.models.ledger import Play, Win
 from campaigns.models.people import ApiToken, AuditEntry, FollowEvent, PageViewBucket, Player
+from campaigns.models.quiz import QuizAttempt
 
 __all__ = [
+    "AdminUser",
     "ApiToken",
     "AuditEntry",
     "Campaign",
@@ -14,5 +17,6 @@ __all__ = [
     "Player",
     "Prize",
     "Question",
+    "QuizAttempt",
     "Win",
 ]

@@ -55,12 +55,21 @@ class Play(db.Model):
         UniqueConstraint("campaign_id", "player_id", "idempotency_key"),
         UniqueConstraint("campaign_id", "player_id", "player_seq"),
         UniqueConstraint("campaign_id", "player_id", "day", "day_seq"),
-        Index("ix_play_campaign_created", "campaign_id", "created_at"),
+        # Reports (campaigns/reports.py) read these covering indexes alone: by day, by hour of
+        # day, and distinct players in player order (no temporary sort of a million rows).
+        Index(
+            "ix_play_campaign_day_player", "campaign_id", "day", "player_id", "outcome", "eligible"
+        ),
+        Index(
+            "ix_play_campaign_created_player", "campaign_id", "created_at", "player_id", "outcome"
+        ),
+        Index("ix_play_campaign_player", "campaign_id", "player_id", "outcome", "day"),
     )
 
 
 class NoticeStatus:
     PENDING = "pending"
+    SENDING = "sending"  # claimed by a sender; see campaigns/notices.py
     SENT = "sent"
     FAILED = "failed"
 
@@ -83,6 +92,8 @@ class Win(db.Model):
     notice_status: Mapped[str] = mapped_column(String(40), default=NoticeStatus.PENDING)
     notice_attempts: Mapped[int] = mapped_column(default=0)
     notice_sent_at: Mapped[datetime | None]
+    # WeChat's msgid of the template message, matched by its delivery report.
+    notice_msgid: Mapped[str | None] = mapped_column(String(32), index=True)
 
     play: Mapped[Play] = relationship(back_populates="win")
     prize = relationship("Prize")
@@ -91,4 +102,6 @@ class Win(db.Model):
     __table_args__ = (
         UniqueConstraint("prize_id", "slot"),
         UniqueConstraint("campaign_id", "player_id", "player_win_no"),
+        Index("ix_win_campaign_prize", "campaign_id", "prize_id", "redeemed_at"),
+        Index("ix_win_notice_status", "notice_status"),  # the notice sweep
     )

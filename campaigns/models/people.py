@@ -32,7 +32,11 @@ class FollowEvent(db.Model):
     scene: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
 
-    __table_args__ = (Index("ix_follow_event_campaign_created", "campaign_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_follow_event_campaign_created", "campaign_id", "created_at"),
+        # Account-wide follows and unfollows in a campaign's window (the report's context).
+        Index("ix_follow_event_event_created", "event", "created_at"),
+    )
 
 
 class ApiToken(db.Model):

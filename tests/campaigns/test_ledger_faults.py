@@ -67,7 +67,7 @@ def test_a_failed_ledger_write_gives_the_prize_back(factory, app_on, redis_url, 
         rows = db.session.execute(select(Play.seq, Play.outcome).order_by(Play.seq)).all()
         assert [tuple(r) for r in rows] == [(1, "void"), (2, "win"), (3, "lose")]
         assert db.session.scalar(select(func.count()).select_from(Win)) == 1
-        assert not app.extensions["redis"]["counters"].hgetall(CampaignKeys(campaign.id).inflight)
+        assert app.extensions["redis"]["counters"].zcard(CampaignKeys(campaign.id).inflight) == 0
 
 
 def test_service_resumes_when_the_database_returns(factory, app_on, redis_url, clock):

@@ -1,5 +1,5 @@
 -- One play, decided atomically. See campaigns/draw/engine.py for the contract.
--- KEYS: 1 meta, 2 awarded, 3 free, 4 player, 5 idempotency, 6 seq, 7 pool, 8 inflight
+-- KEYS: 1 meta, 2 awarded, 3 free, 4 player, 5 idempotency, 6 seq, 7 pool, 8 in flight (zset)
 -- ARGV: 1 now_ms, 2 day (YYYY-MM-DD in the campaign's zone), 3 player id, 4 idempotency key,
 --       5 idempotency ttl (s), 6 player counters ttl (s), 7 eligible ("1", or "0": the play
 --       counts but cannot win, e.g. a failed quiz attempt; the log says so)
@@ -132,5 +132,5 @@ local decision = cjson.encode({
   eligible = eligible and 1 or 0
 })
 redis.call('SET', KEYS[5], decision, 'EX', tonumber(ARGV[5]))
-redis.call('HSET', KEYS[8], seq, decision)
+redis.call('ZADD', KEYS[8], now, decision)
 return {'ok', decision}

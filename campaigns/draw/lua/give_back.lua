@@ -2,11 +2,12 @@
 -- returned, the idempotency key forgotten, and the sequence number kept as a "void" entry so the
 -- play log has no gap. A decision from before a reconciliation (other epoch) is left alone: the
 -- state it counted in is gone and was rebuilt from SQL.
--- KEYS: 1 meta, 2 awarded, 3 free, 4 player, 5 idempotency, 6 inflight
+-- KEYS: 1 meta, 2 awarded, 3 free, 4 player, 5 idempotency, 6 in flight (zset)
 -- ARGV: 1 decision (JSON)
 local dec = cjson.decode(ARGV[1])
 if redis.call('HGET', KEYS[1], 'epoch') ~= dec.epoch then return 0 end
-if redis.call('HGET', KEYS[6], dec.seq) ~= ARGV[1] then return 0 end
+local at = redis.call('ZSCORE', KEYS[6], ARGV[1])
+if not at then return 0 end
 redis.call('HINCRBY', KEYS[4], 'v', 1)
 redis.call('HINCRBY', KEYS[4], 'dv:' .. dec.day, 1)
 if dec.prize ~= 0 then
@@ -18,5 +19,6 @@ if dec.prize ~= 0 then
 end
 redis.call('DEL', KEYS[5])
 dec.void = 1
-redis.call('HSET', KEYS[6], dec.seq, cjson.encode(dec))
+redis.call('ZREM', KEYS[6], ARGV[1])
+redis.call('ZADD', KEYS[6], at, cjson.encode(dec))
 return 1

@@ -1,0 +1,67 @@
+"""After the load: nothing oversold, Redis and SQL agree, no player over a limit."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from campaigns.draw.keys import CampaignKeys
+from campaigns.models import Campaign, Play, Win
+
+
+def check(session, redis, campaign_id: int) -> dict:
+    campaign = session.get(Campaign, campaign_id)
+    keys = CampaignKeys(campaign_id)
+    lines, ok = [], True
+    awarded = {int(k): int(v) for k, v in redis.hgetall(keys.awarded).items()}
+    wins = dict(
+        session.execute(
+            select(Win.prize_id, func.count())
+            .where(Win.campaign_id == campaign_id)
+            .group_by(Win.prize_id)
+        ).all()
+    )
+    for prize in campaign.prizes:
+        sql, red = wins.get(prize.id, 0), awarded.get(prize.id, 0)
+        good = sql <= prize.stock and sql == red
+        ok &= good
+        lines.append(
+            f"{prize.name}: stock {prize.stock}, SQL wins {sql}, Redis awarded {red}"
+            f"{'' if good else '  <-- VIOLATION'}"
+        )
+    worst_day = (
+        session.execute(
+            select(func.count())
+            .where(Play.campaign_id == campaign_id, Play.outcome != "void")
+            .group_by(Play.player_id, Play.day)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).scalar()
+        or 0
+    )
+    worst_wins = (
+        session.execute(
+            select(func.count())
+            .where(Win.campaign_id == campaign_id)
+            .group_by(Win.player_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).scalar()
+        or 0
+    )
+    day_ok = worst_day <= (campaign.plays_per_user_per_day or worst_day)
+    wins_ok = worst_wins <= (campaign.wins_per_user_total or worst_wins)
+    ok &= day_ok and wins_ok
+    lines.append(
+        f"most plays by one player in a day: {worst_day} (limit {campaign.plays_per_user_per_day})"
+    )
+    lines.append(f"most wins by one player: {worst_wins} (limit {campaign.wins_per_user_total})")
+    seqs = session.execute(
+        select(func.count(), func.max(Play.seq)).where(Play.campaign_id == campaign_id)
+    ).one()
+    gapless = seqs[0] == (seqs[1] or 0)
+    ok &= gapless
+    lines.append(f"sequence numbers: {seqs[0]} plays, highest {seqs[1]} (no gaps: {gapless})")
+    in_flight = redis.zcard(keys.inflight)
+    ok &= in_flight == 0
+    lines.append(f"decisions still in flight after draining: {in_flight}")
+    return {"ok": bool(ok), "lines": lines}

@@ -1,0 +1,99 @@
+"""``make profile``: where a play's time goes, in one process, with pyinstrument.
+
+The same request path as production (session cookie, rate limit, draw script, ledger commit,
+response), without a network or gunicorn in between, so the profile shows our own code. It
+prints the milliseconds per play and per ``/healthz`` and the call tree of 300 plays.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from pyinstrument import Profiler
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from campaigns import campaign_admin  # noqa: E402
+from campaigns.app import create_app  # noqa: E402
+from campaigns.clock import utc_naive  # noqa: E402
+from campaigns.embedded_redis import EmbeddedRedis  # noqa: E402
+from campaigns.extensions import db  # noqa: E402
+from campaigns.models import Player  # noqa: E402
+
+PLAYERS = 500
+
+
+def main() -> None:
+    workdir = tempfile.mkdtemp(prefix="profile-")
+    server = EmbeddedRedis(str(Path(workdir) / "redis.sock"), workdir).start()
+    now = datetime.now(UTC)
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir}/profile.sqlite3",
+            "REDIS_URL": server.url,
+            "COUNTERS_REDIS_URL": server.url,
+            "WECHAT_SANDBOX": True,
+            "SECRET_KEY": "profile",
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        redis = app.extensions["redis"]["counters"]
+        campaign = campaign_admin.create_campaign(
+            db.session,
+            {
+                "name": "Profile",
+                "game": "wheel",
+                "starts_at": now - timedelta(hours=1),
+                "ends_at": now + timedelta(days=1),
+                "rules": "profile",
+                "plays_per_user_per_day": 1000,
+                "wins_per_user_total": 3,
+                "prizes": [
+                    {"name": "Phone", "stock": 100, "probability": 0.05},
+                    {"name": "Coupon", "stock": 1_000_000, "probability": 0.3},
+                ],
+            },
+            now,
+        )
+        campaign_admin.change_status(db.session, redis, campaign, "live", "profile", now)
+        players = [Player(openid=f"o-{n}", created_at=utc_naive(now)) for n in range(PLAYERS)]
+        db.session.add_all(players)
+        db.session.commit()
+        serializer = app.session_interface.get_signing_serializer(app)
+        cookies = [
+            serializer.dumps({"player_id": p.id, "openid": p.openid, "_permanent": True})
+            for p in players
+        ]
+        path = f"/h5/{campaign.id}/play"
+    client = app.test_client()
+
+    def plays(count: int) -> None:
+        for n in range(count):
+            client.set_cookie("session", cookies[n % len(cookies)])
+            response = client.post(path)
+            assert response.status_code == 200, response.json
+
+    plays(50)
+    started = time.perf_counter()
+    plays(500)
+    per_play = (time.perf_counter() - started) / 500 * 1000
+    started = time.perf_counter()
+    for _ in range(500):
+        client.get("/healthz")
+    per_health = (time.perf_counter() - started) / 500 * 1000
+    print(f"one process: {per_play:.2f} ms per play, {per_health:.2f} ms per /healthz")
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    plays(300)
+    profiler.stop()
+    print(profiler.output_text(unicode=True, color=False))
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()

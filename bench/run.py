@@ -1,0 +1,352 @@
+"""``make bench``: the server as production runs it, loaded with wrk, measured in one run.
+
+Starts an embedded Redis, migrates a fresh SQLite file (or ``BENCH_DATABASE_URL``), seeds a
+campaign and thousands of players, starts gunicorn with ``gunicorn.conf.py`` and an RQ worker,
+then measures and prints (and writes to ``bench/results.md``):
+
+- requests/s, p50 and p99 of ``GET /healthz`` and ``POST /h5/<id>/play`` at 16, 64 and 256
+  connections, and their ratio (our cost above the framework);
+- draws/s of the Lua draw script alone, pipelined from one client, beside plain INCR;
+- the verifiable-draw overhead: seeded numbers (HMAC) per second and hash-chain entries per second;
+- peak RSS per web worker and Redis memory per 100,000 plays;
+- after the load: wins <= stock for every prize, Redis and SQL ledgers equal once drained, no
+  player over limits. An oversell exits non-zero.
+
+Everything stays on loopback, every loop is bounded. ``BENCH_SECONDS`` sets each wrk run's length
+(default 8), ``BENCH_SOAK_SECONDS`` adds a soak of that length (``make soak``: 600).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, insert, select  # noqa: E402
+
+from bench import engine_bench, invariants  # noqa: E402
+from campaigns import campaign_admin  # noqa: E402
+from campaigns.app import create_app  # noqa: E402
+from campaigns.clock import utc_naive  # noqa: E402
+from campaigns.embedded_redis import EmbeddedRedis  # noqa: E402
+from campaigns.extensions import db  # noqa: E402
+from campaigns.models import Play, Player  # noqa: E402
+
+LEVELS = (16, 64, 256)
+PLAYERS = 5000
+PORT = int(os.environ.get("BENCH_PORT", "5099"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+SOAK_SECONDS = int(os.environ.get("BENCH_SOAK_SECONDS", "0"))
+OUT = ROOT / "bench" / "out"
+
+
+def main() -> int:
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir(parents=True)
+    redis_server = EmbeddedRedis(str(OUT / "redis.sock"), str(OUT / "redis"))
+    redis_server.start()
+    database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{OUT / 'bench.sqlite3'}"
+    env = {
+        **os.environ,
+        "REDIS_URL": redis_server.url,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench-secret",
+        "INSTANCE_PATH": str(OUT / "instance"),
+        "BIND": f"127.0.0.1:{PORT}",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{PORT}",
+        "RATELIMIT_ENABLED": "0",
+        "WECHAT_SANDBOX": "1",  # notices go to our own sandbox: nothing leaves the machine
+    }
+    env.pop("COUNTERS_REDIS_URL", None)
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "REDIS_URL": redis_server.url,
+            "COUNTERS_REDIS_URL": redis_server.url,
+            "SECRET_KEY": "bench-secret",
+        }
+    )
+    results: dict = {"started": datetime.now(UTC).isoformat(timespec="seconds")}
+    with app.app_context():
+        _migrate(env)
+        campaign_id, cookies = _seed(app)
+    cookie_file = OUT / "cookies.txt"
+    cookie_file.write_text("\n".join(cookies) + "\n")
+
+    web = _spawn(["gunicorn", "-c", "gunicorn.conf.py", "wsgi:create_app()"], env, "web.log")
+    worker = _spawn([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], env, "worker.log")
+    try:
+        _wait_healthy()
+        sampler = _RssSampler(web.pid)
+        sampler.start()
+        with app.app_context():
+            memory_before = app.extensions["redis"]["main"].info("memory")["used_memory"]
+            plays_before = _count_plays()
+        results["http"] = _http_runs(campaign_id, cookie_file, env)
+        if SOAK_SECONDS:
+            results["soak"] = _soak(campaign_id, cookie_file, env, sampler, app)
+        sampler.stop()
+        results["rss_peak_mb"] = sampler.peak_mb()
+        _drain(app)
+        with app.app_context():
+            redis = app.extensions["redis"]["main"]
+            plays = _count_plays() - plays_before
+            grown = redis.info("memory")["used_memory"] - memory_before
+            results["plays"] = plays
+            results["redis_bytes_per_100k_plays"] = int(grown / max(plays, 1) * 100_000)
+            results["invariants"] = invariants.check(db.session, redis, campaign_id)
+            results["engine"] = engine_bench.run(app)
+            results["report"] = _report_latency(app)
+    finally:
+        for process in (web, worker):
+            process.terminate()
+        for process in (web, worker):
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        redis_server.stop()
+    table = _table(results)
+    print(table)
+    (ROOT / "bench" / "results.md").write_text(table + "\n")
+    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    return 0 if results["invariants"]["ok"] else 1
+
+
+def _migrate(env: dict) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+def _seed(app) -> tuple[int, list[str]]:
+    now = datetime.now(UTC)
+    redis = app.extensions["redis"]["counters"]
+    data = {
+        "name": "Bench wheel",
+        "game": "wheel",
+        "starts_at": now - timedelta(hours=1),
+        "ends_at": now + timedelta(days=7),
+        "rules": "Benchmark campaign.",
+        "plays_per_user_per_day": 200,
+        "wins_per_user_total": 3,
+        "prizes": [
+            {"name": "Phone", "stock": 100, "probability": 0.05},
+            {"name": "Coupon", "stock": 1_000_000, "probability": 0.3},
+        ],
+    }
+    campaign = campaign_admin.create_campaign(db.session, data, now)
+    campaign_admin.change_status(db.session, redis, campaign, "live", "bench", now)
+    db.session.execute(
+        insert(Player),
+        [{"openid": f"o-bench-{n:06d}", "created_at": utc_naive(now)} for n in range(PLAYERS)],
+    )
+    db.session.commit()
+    serializer = app.session_interface.get_signing_serializer(app)
+    players = db.session.execute(select(Player.id, Player.openid)).all()
+    cookies = [
+        serializer.dumps({"player_id": pid, "openid": openid, "_permanent": True})
+        for pid, openid in players
+    ]
+    return campaign.id, cookies
+
+
+def _spawn(command: list[str], env: dict, log: str) -> subprocess.Popen:
+    if "/" not in command[0]:  # a console script of this virtualenv
+        command = [str(Path(sys.executable).with_name(command[0])), *command[1:]]
+    handle = open(OUT / log, "ab")
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=handle)
+
+
+def _wait_healthy(timeout: float = 30) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not come up; see bench/out/web.log")
+
+
+def _wrk(script: str, path: str, connections: int, seconds: int, env: dict) -> dict:
+    command = [
+        "wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+        "-s", str(ROOT / "bench" / script), f"http://127.0.0.1:{PORT}{path}",
+    ]  # fmt: skip
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 60)
+    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
+    result = json.loads(line[6:])
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+def _http_runs(campaign_id: int, cookie_file: Path, env: dict) -> dict:
+    path = f"/h5/{campaign_id}/play"
+    load_env = {**env, "BENCH_COOKIES": str(cookie_file), "BENCH_PATH": path}
+    _wrk("healthz.lua", "/healthz", 16, 2, load_env)  # warm up every worker
+    _wrk("play.lua", path, 16, 2, load_env)
+    runs = {}
+    for level in LEVELS:
+        health = _wrk("healthz.lua", "/healthz", level, SECONDS, load_env)
+        play = _wrk("play.lua", path, level, SECONDS, load_env)
+        runs[level] = {"healthz": health, "play": play, "ratio": play["rps"] / health["rps"]}
+    return runs
+
+
+def _soak(campaign_id: int, cookie_file: Path, env: dict, sampler, app) -> dict:
+    """Moderate load for SOAK_SECONDS; memory of web workers and Redis sampled along the way."""
+    path = f"/h5/{campaign_id}/play"
+    load_env = {**env, "BENCH_COOKIES": str(cookie_file), "BENCH_PATH": path}
+    samples = []
+    slices = max(1, SOAK_SECONDS // 60)
+    for _ in range(slices):
+        _wrk("play.lua", path, 32, 60, load_env)
+        with app.app_context():
+            redis_mb = app.extensions["redis"]["main"].info("memory")["used_memory"] / 2**20
+        samples.append({"web_rss_mb": sampler.current_mb(), "redis_mb": round(redis_mb, 1)})
+    return {"minutes": slices, "samples": samples}
+
+
+def _drain(app) -> None:
+    """Let the worker's sweep write anything in flight, then check nothing is left."""
+    with app.app_context():
+        redis = app.extensions["redis"]["counters"]
+        for _ in range(60):
+            keys = [k for k in redis.scan_iter(match="cg:{c:*}:inflight", count=100)]
+            if not any(redis.zcard(k) for k in keys):
+                return
+            time.sleep(1)
+
+
+def _count_plays() -> int:
+    return db.session.scalar(select(func.count()).select_from(Play)) or 0
+
+
+def _report_latency(app) -> dict | None:
+    """Report of a campaign with 1,000,000 plays, bulk-inserted by campaigns.synthetic."""
+    from campaigns import reports, synthetic
+
+    plays = int(os.environ.get("BENCH_REPORT_PLAYS", "1000000"))
+    with app.app_context():
+        now = datetime.now(UTC)
+        campaign = synthetic.make_campaign(db.session, plays, now)
+        started = time.perf_counter()
+        reports.build(db.session, campaign, now)
+        return {"plays": plays, "seconds": round(time.perf_counter() - started, 3)}
+
+
+class _RssSampler(threading.Thread):
+    """Samples the RSS of each gunicorn worker every 200 ms; keeps each one's peak."""
+
+    def __init__(self, master_pid: int):
+        super().__init__(daemon=True)
+        self.master = psutil.Process(master_pid)
+        self.peaks: dict[int, int] = {}
+        self.latest: dict[int, int] = {}
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.wait(0.2):
+            try:
+                children = self.master.children()
+            except psutil.Error:
+                return
+            for child in children:
+                try:
+                    rss = child.memory_info().rss
+                except psutil.Error:
+                    continue
+                self.latest[child.pid] = rss
+                self.peaks[child.pid] = max(self.peaks.get(child.pid, 0), rss)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join(2)
+
+    def peak_mb(self) -> float:
+        return round(max(self.peaks.values(), default=0) / 2**20, 1)
+
+    def current_mb(self) -> float:
+        return round(max(self.latest.values(), default=0) / 2**20, 1)
+
+
+def _table(results: dict) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {results['started']} on {os.cpu_count()} cores; each load run {SECONDS} s with wrk "
+        "(2 threads) on loopback, gunicorn as `gunicorn.conf.py` configures it.",
+        "",
+        "| connections | healthz req/s | healthz p50 / p99 ms | play req/s | play p50 / p99 ms "
+        "| play/healthz | play statuses |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for level, run in results["http"].items():
+        health, play = run["healthz"], run["play"]
+        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(play["statuses"].items()))
+        lines.append(
+            f"| {level} | {health['rps']:.0f} | {health['p50_ms']:.1f} / {health['p99_ms']:.1f} "
+            f"| {play['rps']:.0f} | {play['p50_ms']:.1f} / {play['p99_ms']:.1f} "
+            f"| {run['ratio']:.2f} | {statuses} |"
+        )
+    engine = results["engine"]
+    lines += [
+        "",
+        "| engine (one client, pipelined) | per second |",
+        "|---|---|",
+        f"| Lua draw script | {engine['draws_per_s']:.0f} |",
+        f"| plain INCR, same Redis | {engine['incr_per_s']:.0f} |",
+        f"| ratio draw / INCR | {engine['draws_per_s'] / engine['incr_per_s']:.2f} |",
+        f"| draw script, server time per call | {engine['draw_usec_per_call']:.1f} µs |",
+        f"| seeded numbers (HMAC-SHA256) computed | {engine['hmac_per_s']:.0f} |",
+        f"| hash-chain entries chained (SQL read + update) | {engine['chain_per_s']:.0f} |",
+        "",
+        "| memory | |",
+        "|---|---|",
+        f"| peak RSS of one web worker | {results['rss_peak_mb']} MB |",
+        f"| Redis memory per 100,000 plays "
+        f"| {results['redis_bytes_per_100k_plays'] / 2**20:.1f} MB "
+        f"({results['plays']} plays measured) |",
+    ]
+    report = results.get("report")
+    if report:
+        lines.append(
+            f"| report of a campaign with {report['plays']:,} plays | {report['seconds']} s |"
+        )
+    checks = results["invariants"]
+    lines += ["", f"Invariants after the load: {'OK' if checks['ok'] else 'VIOLATED'}"]
+    lines += [f"- {line}" for line in checks["lines"]]
+    if results.get("soak"):
+        lines += [
+            "",
+            "Soak (one sample a minute): "
+            + ", ".join(
+                f"web {s['web_rss_mb']} MB / redis {s['redis_mb']} MB"
+                for s in results["soak"]["samples"]
+            ),
+        ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

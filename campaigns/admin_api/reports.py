@@ -1,0 +1,100 @@
+"""Report, exports, simulator and redemption endpoints of the admin API."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, g, stream_with_context
+from flask.views import MethodView
+
+from campaigns import exports, redemption, reports, simulator
+from campaigns.admin_api.auth import require
+from campaigns.admin_api.report_schemas import (
+    RedemptionOut,
+    ReportOut,
+    SimulationIn,
+    SimulationOut,
+)
+from campaigns.admin_api.views import SECURED, blueprint
+from campaigns.extensions import db
+from campaigns.play import load_campaign
+
+CSV_RESPONSE = {
+    200: {
+        "description": "UTF-8 CSV with a BOM, streamed; formula-like cells start with '",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
+
+
+def _now():
+    return current_app.extensions["clock"].now()
+
+
+def csv_response(lines, filename: str) -> Response:
+    return Response(
+        stream_with_context(lines),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@blueprint.route("/campaigns/<int:campaign_id>/report")
+class CampaignReport(MethodView):
+    @require()
+    @blueprint.doc(**SECURED)
+    @blueprint.response(200, ReportOut)
+    def get(self, campaign_id: int):
+        """The campaign's report: funnel, prizes, plays by day and hour, follower gain."""
+        return reports.build(db.session, load_campaign(db.session, campaign_id), _now())
+
+
+@blueprint.route("/campaigns/<int:campaign_id>/winners.csv")
+class WinnersCsv(MethodView):
+    @require()
+    @blueprint.doc(**SECURED, responses=CSV_RESPONSE)
+    def get(self, campaign_id: int):
+        """Winners: win time, prize, code, masked openid, redemption and notice status."""
+        campaign = load_campaign(db.session, campaign_id)
+        return csv_response(
+            exports.winners_csv(db.session, campaign), f"campaign-{campaign.id}-winners.csv"
+        )
+
+
+@blueprint.route("/campaigns/<int:campaign_id>/plays.csv")
+class PlaysCsv(MethodView):
+    @require()
+    @blueprint.doc(**SECURED, responses=CSV_RESPONSE)
+    def get(self, campaign_id: int):
+        """Every play in sequence order (the player as the play log's pseudonym)."""
+        campaign = load_campaign(db.session, campaign_id)
+        return csv_response(
+            exports.plays_csv(db.session, campaign), f"campaign-{campaign.id}-plays.csv"
+        )
+
+
+@blueprint.route("/campaigns/<int:campaign_id>/simulation")
+class CampaignSimulation(MethodView):
+    @require()
+    @blueprint.doc(**SECURED)
+    @blueprint.arguments(SimulationIn, location="query")
+    @blueprint.response(200, SimulationOut)
+    def get(self, args, campaign_id: int):
+        """Simulate N plays of the prize table: no stock used, nothing written."""
+        campaign = load_campaign(db.session, campaign_id)
+        return simulator.for_campaign(campaign, args["plays"], args["plays_per_day"])
+
+
+@blueprint.route("/redemptions/<code>")
+class Redemption(MethodView):
+    @require()
+    @blueprint.doc(**SECURED)
+    @blueprint.response(200, RedemptionOut)
+    def get(self, code: str):
+        """Look a redemption code up: the prize, the masked winner, whether it was redeemed."""
+        return redemption.describe(db.session, redemption.find(db.session, code))
+
+    @require("marketer")
+    @blueprint.doc(**SECURED, responses={409: {"description": "Already redeemed (when, by whom)"}})
+    @blueprint.response(200, RedemptionOut)
+    def post(self, code: str):
+        """Mark a prize redeemed, once; a second try is 409 saying when and by whom."""
+        return redemption.redeem(db.session, code, g.actor.name, _now())

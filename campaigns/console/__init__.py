@@ -1,0 +1,46 @@
+"""The marketers' and analysts' console: server-rendered pages under ``/admin``.
+
+Views are thin: they read the form, call the same domain functions as the admin API
+(``campaign_admin``, ``simulator``, ``reports``, ``redemption``, ``exports``) and render.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, g, render_template
+from flask_wtf.csrf import CSRFError
+
+from campaigns.console import auth, i18n
+from campaigns.errors import DomainError
+
+blueprint = Blueprint("console", __name__, url_prefix="/admin", template_folder="templates")
+blueprint.before_request(auth.before_request)
+
+
+@blueprint.context_processor
+def _language():
+    lang = i18n.language()
+    return {
+        "lang": lang,
+        "t": lambda text: i18n.translate(text, lang),
+        "user": g.get("console_user"),
+    }
+
+
+@blueprint.errorhandler(DomainError)
+def _domain_error(error: DomainError):
+    return render_template("console/error.html", error=error), error.status
+
+
+@blueprint.errorhandler(CSRFError)
+def _csrf_error(_error):
+    message = "The form has expired or was not sent from this site; please try again."
+    return render_template("console/error.html", error={"message": message, "fields": {}}), 400
+
+
+def init_console(app: Flask) -> None:
+    from campaigns.console import desk, editor, live, pages, report  # noqa: F401  (routes)
+    from campaigns.console.api_docs import blueprint as api_docs
+
+    auth.csrf.init_app(app)
+    app.register_blueprint(blueprint)
+    app.register_blueprint(api_docs)

@@ -1,0 +1,51 @@
+"""``flask user create`` (console users) and ``flask report <id>`` (a campaign's report)."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from campaigns import report_text, reports, users
+from campaigns.errors import DomainError
+from campaigns.extensions import db
+from campaigns.play import load_campaign
+from campaigns.tokens import ROLES
+
+
+@click.group()
+def user():
+    """Console users (sign in at /admin)."""
+
+
+@user.command("create")
+@click.option("--username", required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Prompted for when left out (keeps it out of the shell history).",
+)
+def user_create(username: str, role: str, password: str):
+    """Create a console user with a password (stored as a slow hash)."""
+    try:
+        made = users.create_user(
+            db.session, username, role, password, current_app.extensions["clock"].now()
+        )
+    except DomainError as exc:
+        raise click.ClickException(f"{exc.message} {exc.fields}") from None
+    click.echo(f"Created {made.role} {made.username}.")
+
+
+@click.command("report")
+@click.argument("campaign_id", type=int)
+@click.option("--csv", "as_csv", is_flag=True, help="CSV instead of aligned tables.")
+def report(campaign_id: int, as_csv: bool):
+    """Print a campaign's report (the same figures as GET /api/campaigns/<id>/report)."""
+    try:
+        campaign = load_campaign(db.session, campaign_id)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    built = reports.build(db.session, campaign, current_app.extensions["clock"].now())
+    click.echo(report_text.as_csv(built) if as_csv else report_text.as_text(built), nl=False)

@@ -1,0 +1,36 @@
+"""The report page (charts from the same report as the API) and the console's CSV downloads."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from campaigns import exports, reports
+from campaigns.admin_api.report_schemas import ReportOut
+from campaigns.admin_api.reports import csv_response
+from campaigns.console import blueprint
+from campaigns.console.common import now
+from campaigns.extensions import db
+from campaigns.play import load_campaign
+
+
+@blueprint.get("/campaigns/<int:campaign_id>/report")
+def report(campaign_id: int):
+    campaign = load_campaign(db.session, campaign_id)
+    data = ReportOut().dump(reports.build(db.session, campaign, now()))
+    return render_template("console/report.html", campaign=campaign, report=data)
+
+
+@blueprint.get("/campaigns/<int:campaign_id>/winners.csv")
+def winners_csv(campaign_id: int):
+    campaign = load_campaign(db.session, campaign_id)
+    return csv_response(
+        exports.winners_csv(db.session, campaign), f"campaign-{campaign.id}-winners.csv"
+    )
+
+
+@blueprint.get("/campaigns/<int:campaign_id>/plays.csv")
+def plays_csv(campaign_id: int):
+    campaign = load_campaign(db.session, campaign_id)
+    return csv_response(
+        exports.plays_csv(db.session, campaign), f"campaign-{campaign.id}-plays.csv"
+    )

@@ -1,0 +1,81 @@
+"""Browser-facing hardening and the production start-up checks.
+
+Why a strict CSP: a campaign or prize name is marketer input shown to thousands of players; if
+escaping ever slipped, the browser must still refuse to run injected script or send data to
+another host. Scripts come only from our own files (no inline script, no eval); a view that
+needs another policy (a hashed inline script) sets its own header, which is left alone.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from campaigns.config import DEFAULT_SECRET_KEY
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        # Inline style attributes (theme colours from a campaign's look) are allowed; styles
+        # cannot run script, and every style sheet still comes from our host.
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+# Only sent when players reach us over HTTPS, so a plain-HTTP laptop run is not pinned.
+HSTS = "max-age=31536000"
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def check_production(config) -> None:
+    """Refuse to start a production app with a known secret or the WeChat stand-in.
+
+    The secret key signs player sessions: with the published default anyone can forge a cookie
+    naming any player. The sandbox approves any openid on its OAuth page: anyone could play as
+    anyone.
+    """
+    if not config.get("PRODUCTION"):
+        return
+    problems = []
+    key = config.get("SECRET_KEY") or ""
+    if key == DEFAULT_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+        problems.append(
+            f"SECRET_KEY must be set from the environment to a random value of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters (not the development default)"
+        )
+    if config.get("WECHAT_SANDBOX"):
+        problems.append("WECHAT_SANDBOX must be off (it lets anyone sign in as any openid)")
+    if problems:
+        raise RuntimeError("Refusing to start with PRODUCTION=1: " + "; ".join(problems) + ".")
+
+
+def init_app(app: Flask) -> None:
+    trusted = int(app.config["TRUSTED_PROXIES"])
+    if trusted:
+        # Client IP (rate limits) and scheme (Secure cookies, redirects) from our own proxies.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted)
+    https = app.config["PUBLIC_BASE_URL"].startswith("https://")
+    if https:  # as finally configured: players reach us over HTTPS, cookies never go in clear
+        app.config["SESSION_COOKIE_SECURE"] = True
+
+    @app.after_request
+    def _security_headers(response):
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        if https:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        return response

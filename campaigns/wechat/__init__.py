@@ -1,0 +1,1 @@
+"""WeChat Official Account integration: clients, OAuth, the message callback, QR codes, menu."""

@@ -1,0 +1,61 @@
+"""The account's settings as one object, resolved from the app config.
+
+Production and the sandbox differ only here: with ``WECHAT_SANDBOX`` on and no explicit base URL,
+every WeChat URL points at this server's ``/sandbox/``; wechatpy is the same library either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WECHAT_API = "https://api.weixin.qq.com/"
+WECHAT_OAUTH = "https://open.weixin.qq.com/connect/"
+WECHAT_MP = "https://mp.weixin.qq.com/"
+MODES = ("plain", "compatible", "safe")
+
+
+@dataclass(frozen=True)
+class WeChatSettings:
+    app_id: str
+    app_secret: str
+    token: str
+    aes_key: str
+    mode: str
+    template_id: str
+    public_base_url: str
+    api_base_url: str  # ends with "/": "<base>cgi-bin/..." and "<base>sns/..."
+    oauth_base_url: str  # ends with "/": "<base>oauth2/authorize"
+    mp_base_url: str  # ends with "/": "<base>cgi-bin/showqrcode"
+    timeout: float
+
+    @classmethod
+    def from_config(cls, config) -> WeChatSettings:
+        mode = config["WECHAT_MESSAGE_MODE"]
+        if mode not in MODES:
+            raise ValueError(f"WECHAT_MESSAGE_MODE must be one of {MODES}, not {mode!r}")
+        public = config["PUBLIC_BASE_URL"].rstrip("/")
+        sandbox = f"{public}/sandbox/" if config["WECHAT_SANDBOX"] else None
+        return cls(
+            app_id=config["WECHAT_APP_ID"],
+            app_secret=config["WECHAT_APP_SECRET"],
+            token=config["WECHAT_TOKEN"],
+            aes_key=config["WECHAT_AES_KEY"],
+            mode=mode,
+            template_id=config["WECHAT_TEMPLATE_ID"],
+            public_base_url=public,
+            api_base_url=_base(config["WECHAT_API_BASE_URL"] or sandbox or WECHAT_API),
+            oauth_base_url=_base(
+                config["WECHAT_OAUTH_BASE_URL"]
+                or (sandbox and sandbox + "connect/")
+                or WECHAT_OAUTH
+            ),
+            mp_base_url=_base(config["WECHAT_MP_BASE_URL"] or sandbox or WECHAT_MP),
+            timeout=float(config["WECHAT_TIMEOUT_SECONDS"]),
+        )
+
+    def game_url(self, campaign_id: int) -> str:
+        return f"{self.public_base_url}/h5/{campaign_id}/"
+
+
+def _base(url: str) -> str:
+    return url if url.endswith("/") else url + "/"

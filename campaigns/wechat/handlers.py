@@ -1,0 +1,148 @@
+"""What each WeChat message or event does: store follow events with their campaign, answer
+with a campaign's game link. Plain functions of (session, clock, settings, message); no WeChat
+API call happens here, so the callback answers well inside WeChat's 5 seconds.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+from sqlalchemy import select
+from wechatpy.replies import BaseReply, TextReply
+
+from campaigns import notices
+from campaigns.clock import as_utc, utc_naive
+from campaigns.models import Campaign, FollowEvent
+from campaigns.models.campaign import Status
+from campaigns.wechat.config import WeChatSettings
+
+SCENE = re.compile(r"^campaign-(\d{1,12})$")
+GAME_PATH = re.compile(r"/h5/(\d{1,12})/")
+
+
+def scene_campaign(session, scene: str | None) -> int | None:
+    """The campaign a QR scene (``campaign-<id>``) or menu key names, if it exists."""
+    match = SCENE.match(scene or "")
+    if match is None:
+        return None
+    campaign_id = int(match.group(1))
+    return campaign_id if session.get(Campaign, campaign_id) is not None else None
+
+
+def url_campaign(session, url: str | None) -> int | None:
+    """The campaign whose game page a menu VIEW URL opens (directly or as OAuth's ``next``)."""
+    match = GAME_PATH.search(unquote(unquote(url or "")))
+    if match is None:
+        return None
+    campaign_id = int(match.group(1))
+    return campaign_id if session.get(Campaign, campaign_id) is not None else None
+
+
+def handle(session, clock, settings: WeChatSettings, message) -> BaseReply | None:
+    kind = getattr(message, "event", None) or message.type
+    handler = HANDLERS.get(kind)
+    if handler is None:
+        return None
+    return handler(session, clock, settings, message)
+
+
+def _record(session, clock, openid: str, event: str, campaign_id, scene=None) -> None:
+    session.add(
+        FollowEvent(
+            openid=openid,
+            event=event,
+            campaign_id=campaign_id,
+            scene=(scene or None) and scene[:64],
+            created_at=utc_naive(clock.now()),
+        )
+    )
+    session.commit()
+
+
+def _on_subscribe(session, clock, settings, message):
+    scene = getattr(message, "scene_id", None)  # only on subscribe_scan (qrscene_ stripped)
+    campaign_id = scene_campaign(session, scene)
+    _record(session, clock, message.source, "subscribe", campaign_id, scene)
+    return _link_reply(session, clock, settings, message, campaign_id)
+
+
+def _on_scan(session, clock, settings, message):
+    campaign_id = scene_campaign(session, message.scene_id)
+    _record(session, clock, message.source, "scan", campaign_id, message.scene_id)
+    return _link_reply(session, clock, settings, message, campaign_id)
+
+
+def _on_unsubscribe(session, clock, settings, message):
+    """An unfollow is charged to the campaign the follower last followed through (the
+    report's "unfollowed since"), or to none for an organic follower."""
+    last_follow = session.scalar(
+        select(FollowEvent)
+        .where(FollowEvent.openid == message.source, FollowEvent.event == "subscribe")
+        .order_by(FollowEvent.created_at.desc(), FollowEvent.id.desc())
+        .limit(1)
+    )
+    campaign_id = last_follow.campaign_id if last_follow else None
+    _record(session, clock, message.source, "unsubscribe", campaign_id)
+    return None
+
+
+def _on_click(session, clock, settings, message):
+    campaign_id = scene_campaign(session, message.key)
+    _record(session, clock, message.source, "click", campaign_id, message.key)
+    return _link_reply(session, clock, settings, message, campaign_id)
+
+
+def _on_view(session, clock, settings, message):
+    _record(session, clock, message.source, "view", url_campaign(session, message.url))
+    return None  # WeChat shows no reply to a VIEW: the phone is already opening the page
+
+
+def _on_text(session, clock, settings, message):
+    word = (message.content or "").strip().casefold()
+    if not word:
+        return None
+    now = clock.now()
+    for campaign in session.scalars(
+        select(Campaign)
+        .where(Campaign.status == Status.LIVE.value, Campaign.keyword.is_not(None))
+        .order_by(Campaign.id.desc())
+    ):
+        if campaign.keyword.strip().casefold() == word and _open(campaign, now):
+            return _game_link(settings, message, campaign)
+    return None
+
+
+def _on_template_report(session, clock, settings, message):
+    notices.record_delivery_report(session, message.source, message.id, message.status, clock)
+    return None
+
+
+def _link_reply(session, clock, settings, message, campaign_id):
+    if campaign_id is None:
+        return None
+    campaign = session.get(Campaign, campaign_id)
+    if campaign.status != Status.LIVE.value or not _open(campaign, clock.now()):
+        return TextReply(message=message, content=f"「{campaign.name}」is not open right now.")
+    return _game_link(settings, message, campaign)
+
+
+def _game_link(settings, message, campaign) -> TextReply:
+    url = settings.game_url(campaign.id)
+    return TextReply(message=message, content=f'<a href="{url}">{campaign.name}</a> {url}')
+
+
+def _open(campaign, now) -> bool:
+    return as_utc(campaign.starts_at) <= now < as_utc(campaign.ends_at)
+
+
+HANDLERS = {
+    "subscribe": _on_subscribe,
+    "subscribe_scan": _on_subscribe,
+    "scan": _on_scan,
+    "unsubscribe": _on_unsubscribe,
+    "click": _on_click,
+    "view": _on_view,
+    "text": _on_text,
+    "templatesendjobfinish": _on_template_report,
+}

@@ -1,0 +1,225 @@
+"""The player's HTML pages: the game, its rules and "my prizes", dressed in the campaign's look.
+
+A page carries no outcome: results arrive only in the response of a recorded play.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+
+from campaigns.clock import as_utc
+from campaigns.draw.engine import REDIS_DOWN
+from campaigns.errors import DomainError
+from campaigns.extensions import db
+from campaigns.pageviews import record_view
+from campaigns.play import load_campaign
+from games import i18n, standing
+from games.assets import asset_url
+from games.session import current_player
+from games.wheel import segments
+
+blueprint = Blueprint("pages", __name__, template_folder="templates")
+
+DEFAULT_LOOK = {"primary_color": "#D6202B", "background_color": "#FFF4E2"}
+COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+SAFE_URL = re.compile(r"^(https://|/)[^\s\"'<>()\\]*$")
+# Refusal codes the page has a screen for (a play's error names one of these).
+SCREENS = (
+    "not_started",
+    "ended",
+    "not_live",
+    "daily_limit",
+    "total_limit",
+    "not_following",
+    "no_session",
+    "rate_limited",
+)
+
+
+def _now():
+    return current_app.extensions["clock"].now()
+
+
+def _look(campaign) -> dict:
+    """The campaign's look with defaults; colours and URLs are re-checked (they reach CSS)."""
+    look = campaign.look or {}
+    out = dict(DEFAULT_LOOK)
+    for key in ("primary_color", "background_color"):
+        if COLOR.match(look.get(key) or ""):
+            out[key] = look[key]
+    banner = look.get("banner_url") or ""
+    out["banner_url"] = banner if SAFE_URL.match(banner) else None
+    out["title"] = look.get("title") or campaign.name
+    return out
+
+
+def _on(color: str) -> str:
+    """Black or white text, whichever reads better on ``color`` (WCAG relative luminance)."""
+    channels = [int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return "#1f1a17" if luminance > 0.179 else "#ffffff"
+
+
+def _look_css(look: dict) -> str:
+    primary, background = look["primary_color"], look["background_color"]
+    return (
+        f":root{{--primary:{primary};--on-primary:{_on(primary)};"
+        f"--bg:{background};--on-bg:{_on(background)}}}\n"
+    )
+
+
+def _share_image(look: dict) -> str | None:
+    """WeChat needs an absolute URL for the share card's image; the banner when there is one."""
+    banner = look.get("banner_url")
+    if banner and banner.startswith("/"):
+        return current_app.config["PUBLIC_BASE_URL"] + banner
+    return banner
+
+
+def _image_url(url: str | None) -> str | None:
+    return url if url and SAFE_URL.match(url) else None
+
+
+def _context(campaign, **extra) -> dict:
+    lang = i18n.choose(request.accept_languages)
+    look = _look(campaign)
+    zone = campaign.zone
+    fmt = "%Y-%m-%d %H:%M"
+    return {
+        "campaign": campaign,
+        "lang": lang,
+        "t": i18n.strings(lang),
+        "look": look,
+        "look_css_url": url_for(
+            "h5.pages.look_css",
+            campaign_id=campaign.id,
+            v=hashlib.sha256(_look_css(look).encode()).hexdigest()[:12],
+        ),
+        "starts": campaign.starts_utc.astimezone(zone).strftime(fmt),
+        "ends": campaign.ends_utc.astimezone(zone).strftime(fmt),
+        "asset_url": asset_url,
+        "image_url": _image_url,
+        **extra,
+    }
+
+
+def _signed_in_or_oauth():
+    """The session's player, or None when the page must send the browser through OAuth."""
+    try:
+        return current_player()
+    except DomainError:
+        return None
+
+
+def _to_oauth():
+    return redirect(url_for("wechat_oauth.start", next=request.full_path.rstrip("?")))
+
+
+@blueprint.get("/<int:campaign_id>/")
+def game(campaign_id: int):
+    campaign = load_campaign(db.session, campaign_id)
+    player = _signed_in_or_oauth()
+    if player is None:
+        return _to_oauth()
+    now = _now()
+    try:
+        record_view(current_app.extensions["redis"]["counters"], campaign.id, now)
+    except REDIS_DOWN:
+        current_app.logger.warning("page view of campaign %s not counted: Redis down", campaign.id)
+    screen = standing.refusal(db.session, campaign, player, now)
+    context = _context(
+        campaign,
+        screen=screen.value if screen else None,
+        screens=SCREENS,
+        plays_left=standing.plays_left_today(db.session, campaign, player.id, now),
+        follow_qr_url=url_for("h5.wechat.follow_qr", campaign_id=campaign.id),
+    )
+    context["config"] = _page_config(campaign, context)
+    return render_template(f"h5/{campaign.game}.html", **context)
+
+
+def _page_config(campaign, context: dict) -> dict:
+    """What the page's script needs, passed as JSON data (no inline script)."""
+    t = context["t"]
+    config = {
+        "campaign_id": campaign.id,
+        "game": campaign.game,
+        "urls": {
+            "play": url_for("h5.play_once", campaign_id=campaign.id),
+            "quiz": url_for("h5.quiz.start", campaign_id=campaign.id),
+            "prizes": url_for("h5.pages.my_prizes", campaign_id=campaign.id),
+        },
+        "t": t,
+        "share": {
+            "title": context["look"]["title"],
+            "desc": f"{context['starts']} {t['to']} {context['ends']}",
+            "link": f"{current_app.config['PUBLIC_BASE_URL']}/h5/{campaign.id}/",
+            "image": _share_image(context["look"]),
+            "jssdk": url_for("h5.wechat.jssdk", campaign_id=campaign.id),
+            "sdk": asset_url("vendor/weixin-js-sdk/index.js"),
+        },
+    }
+    if campaign.game == "wheel":
+        config["segments"] = [
+            {"label": s["label"] or t["no_prize_segment"], "prize": s["prize_id"] is not None}
+            for s in segments(campaign.prizes)
+        ]
+    if campaign.game == "quiz":
+        config["questions_per_attempt"] = min(
+            campaign.questions_per_attempt or 0, len(campaign.questions)
+        )
+        config["pass_score"] = campaign.pass_score
+    return config
+
+
+@blueprint.get("/<int:campaign_id>/rules")
+def rules(campaign_id: int):
+    campaign = load_campaign(db.session, campaign_id)
+    return render_template(
+        "h5/rules.html",
+        **_context(campaign, audit_url=f"/api/campaigns/{campaign.id}/audit"),
+    )
+
+
+@blueprint.get("/<int:campaign_id>/prizes")
+def my_prizes(campaign_id: int):
+    campaign = load_campaign(db.session, campaign_id)
+    player = _signed_in_or_oauth()
+    if player is None:
+        return _to_oauth()
+    wins = standing.wins(db.session, campaign.id, player.id)
+    zone = campaign.zone
+    return render_template(
+        "h5/prizes.html",
+        **_context(
+            campaign,
+            wins=[
+                {
+                    "prize": w.prize,
+                    "code": w.code,
+                    "won_at": as_utc(w.created_at).astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                    "redeemed": w.redeemed_at is not None,
+                }
+                for w in wins
+            ],
+        ),
+    )
+
+
+@blueprint.get("/<int:campaign_id>/look.css")
+def look_css(campaign_id: int):
+    """The campaign's colours as CSS variables: a file, so the CSP needs no inline style."""
+    campaign = load_campaign(db.session, campaign_id)
+    css = _look_css(_look(campaign))
+    response = Response(css, mimetype="text/css")
+    digest = hashlib.sha256(css.encode()).hexdigest()[:12]
+    if request.args.get("v") == digest:
+        response.cache_control.max_age = 365 * 24 * 3600
+        response.cache_control.immutable = True
+    else:
+        response.cache_control.no_cache = True
+    return response

@@ -1,0 +1,72 @@
+"""The quiz's JSON endpoints: deal an attempt's questions, grade its one submission."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, request
+
+from campaigns.errors import DomainError, ErrorCode
+from campaigns.extensions import db
+from campaigns.play import load_campaign
+from games import quiz
+from games.results import play_body
+from games.schemas import AttemptOut, GradedOut, SubmissionIn
+from games.session import current_player
+
+blueprint = Blueprint("quiz", __name__)
+
+
+def _quiz_campaign(campaign_id: int):
+    campaign = load_campaign(db.session, campaign_id)
+    if campaign.game != "quiz":
+        raise DomainError(ErrorCode.NOT_FOUND, "This campaign has no quiz.", {"game": ["not quiz"]})
+    return campaign
+
+
+@blueprint.get("/<int:campaign_id>/quiz")
+def start(campaign_id: int):
+    player = current_player()
+    campaign = _quiz_campaign(campaign_id)
+    attempt, questions = quiz.start_attempt(
+        db.session, campaign, player, current_app.extensions["clock"].now()
+    )
+    return AttemptOut().dump(
+        {"attempt_id": attempt.id, "questions": questions, "pass_score": campaign.pass_score}
+    )
+
+
+@blueprint.post("/<int:campaign_id>/quiz/<attempt_id>")
+def submit(campaign_id: int, attempt_id: str):
+    player = current_player()
+    data = SubmissionIn().load(request.get_json(silent=True) or {})
+    campaign = _quiz_campaign(campaign_id)
+    graded = quiz.submit_attempt(
+        db.session,
+        current_app.extensions["engine"],
+        current_app.extensions["clock"],
+        campaign,
+        player,
+        attempt_id,
+        {a["question_id"]: a["option"] for a in data["answers"]},
+        current_app.config["SECRET_KEY"],
+    )
+    chosen = graded.attempt.answers or {}
+    results = [
+        {
+            "question_id": q.id,
+            "chosen": chosen.get(str(q.id)),
+            "answer": q.answer,
+            "correct": chosen.get(str(q.id)) == q.answer,
+        }
+        for q in graded.questions
+    ]
+    return GradedOut().dump(
+        {
+            "attempt_id": graded.attempt.id,
+            "score": graded.attempt.score,
+            "total": len(graded.questions),
+            "pass_score": campaign.pass_score,
+            "passed": graded.attempt.score >= (campaign.pass_score or 0),
+            "results": results,
+            "play": play_body(campaign, graded.play),
+        }
+    )

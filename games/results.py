@@ -1,0 +1,22 @@
+"""A play as the player's browser receives it (after the play is recorded, never before)."""
+
+from __future__ import annotations
+
+from campaigns import game_registry
+from games.schemas import PlayOut
+
+
+def play_body(campaign, stored) -> dict:
+    game = game_registry.get(campaign.game)
+    body = {
+        "play_id": stored.id,
+        "outcome": "win" if stored.outcome == "win" else "lose",
+        "prize": None,
+        "plays_left_today": stored.plays_left_today,
+    }
+    if stored.outcome == "win":
+        prize = next(p for p in campaign.prizes if p.id == stored.prize_id)
+        body["prize"] = prize
+        body["code"] = stored.win.code
+    body.update(game.present(campaign, stored))
+    return PlayOut().dump(body)

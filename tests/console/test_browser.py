@@ -1,0 +1,192 @@
+"""A marketer sets up, simulates and publishes a wheel campaign in a real Chromium against a real
+server; plays arrive through the JSON endpoint; an analyst sees them in the report."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from campaigns.clock import FrozenClock
+from campaigns.extensions import db
+from campaigns.models import Campaign
+from tests.campaigns.test_concurrency import cookie_for
+from tests.conftest import free_port, skip_or_fail
+from tests.console.conftest import PASSWORD
+from tests.live_server import ROOT, LiveServer
+from tests.load import fire
+
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+PLAYS = 12
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def clock():
+    """The server runs on the real clock, so the campaign must be open now."""
+    return FrozenClock(datetime.now(UTC))
+
+
+@pytest.fixture
+def server(app, tmp_path):
+    port = free_port()
+    env = {
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": app.config["REDIS_URL"],
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "INSTANCE_PATH": str(tmp_path / "server-instance"),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "WECHAT_SANDBOX": "1",
+    }
+    live = LiveServer(port, env, workers=2, log_path=tmp_path / "gunicorn.log").start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def browser():
+    if not os.path.exists(CHROMIUM):
+        skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-gpu",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(Path(SHOTS, name)), full_page=True)
+
+
+def watch(page, problems: list) -> None:
+    def failed(response):
+        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+            problems.append(f"{response.status} {response.url}")
+
+    page.on("response", failed)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "console",
+        lambda m: (
+            m.type == "error"
+            and not m.text.startswith("Failed to load resource")  # reported with its URL above
+            and problems.append(m.text)
+        ),
+    )
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/admin/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url(f"{base}/admin/")
+
+
+def test_marketer_publishes_and_analyst_sees_plays(app, factory, make_user, server, browser, clock):
+    make_user("mia", "marketer")
+    make_user("ann", "analyst")
+    base = server.url
+    local = clock.now().astimezone(ZoneInfo("Asia/Shanghai"))
+    starts = (local - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    ends = (local + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+
+    marketer = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = marketer.new_page()
+    problems = []  # script errors, CSP refusals and failed loads on any console page
+    watch(page, problems)
+    sign_in(page, base, "mia")
+    page.click("text=新建活动")
+    page.fill("input[name=name]", "国庆大转盘 National Day wheel")
+    page.select_option("select[name=game]", "wheel")
+    page.fill("input[name=starts_at]", starts)
+    page.fill("input[name=ends_at]", ends)
+    page.fill("textarea[name=rules]", "每人每天 5 次，奖品有限，先到先得。")
+    rows = page.locator("#prize-table tbody tr")
+    rows.nth(0).locator("input[name$='.name']").fill("手机 Phone")
+    rows.nth(0).locator("input[name$='.stock']").fill("3")
+    rows.nth(0).locator("input[name$='.probability']").fill("0.05")
+    page.click("#add-prize")
+    rows.nth(1).locator("input[data-name=name]").fill("优惠券 Coupon")
+    rows.nth(1).locator("input[data-name=stock]").fill("500")
+    rows.nth(1).locator("input[data-name=probability]").fill("0.4")
+    rows.nth(1).locator("select[data-name=pacing]").select_option("even")
+    shot(page, "console-editor.png")
+    page.click("#save")
+    page.wait_for_url("**/simulate")
+
+    page.fill("input[name=plays]", "20000")
+    page.fill("input[name=plays_per_day]", "2000")
+    page.click("#run-simulation")
+    page.wait_for_selector("#simulation-result")
+    assert "优惠券 Coupon" in page.inner_text("#simulation-result")
+    shot(page, "console-simulator.png")
+
+    page.click(".tabs >> text=发布")
+    page.wait_for_selector("text=全部检查通过")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("img.qr").evaluate("img => img.naturalWidth") > 0
+    shot(page, "console-publish.png")
+    page.click("#go-live")
+    page.wait_for_selector(".status-live")
+    shot(page, "console-live.png")
+    page.goto(f"{base}/admin/")
+    shot(page, "console-campaigns.png")
+    page.goto(f"{base}/api/docs")
+    page.wait_for_selector(".swagger-ui .opblock")
+    shot(page, "api-docs.png")
+    assert problems == []
+    marketer.close()
+
+    db.session.expire_all()
+    campaign = db.session.scalars(select(Campaign)).one()
+    assert campaign.status == "live" and [p.name for p in campaign.prizes] == [
+        "手机 Phone",
+        "优惠券 Coupon",
+    ]
+    assert [p.pacing for p in campaign.prizes] == ["none", "even"]
+
+    analyst = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    page = analyst.new_page()
+    watch(page, problems)
+    sign_in(page, base, "ann")
+    page.goto(f"{base}/admin/campaigns/{campaign.id}/report")
+    assert page.inner_text("[data-key=plays]") == "0"
+
+    players = factory.players(PLAYS // 2)
+    jobs = [
+        (f"/h5/{campaign.id}/play", cookie_for(app, p), None) for p in players for _ in range(2)
+    ]
+    results = fire(base, jobs, threads=4)
+    assert [status for status, _ in results] == [200] * PLAYS, results
+    wins = sum(body["outcome"] == "win" for _, body in results)
+
+    page.reload()
+    assert page.inner_text("[data-key=plays]") == str(PLAYS)
+    assert page.inner_text("[data-key=players]") == str(PLAYS // 2)
+    assert page.inner_text("[data-key=wins]") == str(wins)
+    page.wait_for_selector("canvas[style*='box-sizing']")  # Chart.js has drawn
+    assert page.locator("canvas[style*='box-sizing']").count() == 5
+    shot(page, "report.png")
+    assert problems == []
+    forbidden = page.request.post(
+        f"{base}/admin/campaigns/{campaign.id}/status", form={"status": "paused"}
+    )
+    assert forbidden.status in (400, 403)  # no CSRF token, and no marketer either
+    analyst.close()

@@ -1,0 +1,480 @@
+"""The three games in headless Chromium (phone viewport, WeChat user agent) against a real
+gunicorn server in sandbox mode: OAuth, play, what the player sees, and what the page sends."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from campaigns.clock import FrozenClock
+from campaigns.extensions import db
+from campaigns.models import Play, Player, Question
+from tests.conftest import free_port, skip_or_fail
+from tests.live_server import ROOT, LiveServer
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+WECHAT_UA = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2f) NetType/WIFI "
+    "Language/zh_CN"
+)
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+SURE_WIN = [{"name": "10元优惠券 Coupon", "stock": 50, "probability": 1.0}]
+PAGE_BUDGET = 150 * 1024
+
+
+@pytest.fixture
+def clock():
+    """The server runs on the real clock, so campaigns must be open now."""
+    return FrozenClock(datetime.now(UTC))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-gpu",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server(_schema, redis_url, tmp_path_factory):
+    port = free_port()
+    tmp = tmp_path_factory.mktemp("h5-server")
+    env = {
+        "DATABASE_URL": _schema,
+        "REDIS_URL": redis_url,
+        "COUNTERS_REDIS_URL": redis_url,
+        "SECRET_KEY": "test-secret",
+        "INSTANCE_PATH": str(tmp / "instance"),
+        "WECHAT_SANDBOX": "1",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+    live = LiveServer(port, env, workers=2, log_path=tmp / "gunicorn.log").start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def phone(browser, app):
+    """A fresh phone (no cookies) per test; ``app`` empties the database and Redis first."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(
+            viewport={"width": 375, "height": 667},
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+            user_agent=WECHAT_UA,
+            locale="zh-CN",
+            **options,
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def open_campaign(factory, clock, **overrides):
+    now = clock.now()
+    data = {"starts_at": now - timedelta(hours=1), "ends_at": now + timedelta(days=3)}
+    data.update(overrides)
+    return factory.campaign(**data)
+
+
+def sign_in_and_open(page, server, campaign_id: int, openid: str) -> None:
+    """Arrive without a session: the page sends us through OAuth; approve as ``openid``."""
+    page.goto(f"{server.url}/h5/{campaign_id}/")
+    assert "/sandbox/connect/oauth2/authorize" in page.url, page.url
+    page.goto(page.url.split("#")[0] + f"&openid={openid}")
+    assert page.url == f"{server.url}/h5/{campaign_id}/", page.url
+    page.wait_for_function("window.H5 !== undefined")
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def plays() -> list[Play]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(Play).order_by(Play.id)))
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def scratch_off(page) -> None:
+    box = page.locator("#cover").bounding_box()
+    page.mouse.move(box["x"] + 5, box["y"] + 5)
+    page.mouse.down()
+    rows = 8
+    for row in range(rows):
+        y = box["y"] + 8 + row * (box["height"] - 16) / (rows - 1)
+        x0, x1 = (box["x"] + 4, box["x"] + box["width"] - 4)
+        if row % 2:
+            x0, x1 = x1, x0
+        page.mouse.move(x0, y, steps=4)
+        page.mouse.move(x1, y, steps=12)
+    page.mouse.up()
+
+
+def test_scratch_card_through_oauth(phone, server, factory, clock):
+    campaign = open_campaign(
+        factory,
+        clock,
+        game="scratch",
+        name="中秋刮刮乐",
+        prizes=SURE_WIN,
+        plays_per_user_per_day=3,
+    )
+    page = phone()
+    sign_in_and_open(page, server, campaign.id, "o-browser-scratch")
+    assert plays() == []
+    assert no_horizontal_scroll(page)
+    shot(page, "scratch-start")
+
+    with page.expect_response(re.compile(r"/play$")) as answer:
+        page.get_by_role("button", name="领取刮刮卡").click()
+    body = answer.value.json()
+    assert body["outcome"] == "win"
+    ticket = page.locator("#ticket")
+    assert ticket.get_attribute("data-state") == "issued"
+    assert page.locator("#result").is_hidden()  # nothing shown until scratched
+    shot(page, "scratch-issued")
+
+    scratch_off(page)
+    page.wait_for_selector("#ticket[data-state=revealed]")
+    result = page.locator("#result")
+    result.wait_for(state="visible")
+    assert page.locator("#code").inner_text() == body["code"]
+    assert "10元优惠券" in page.locator("#result-message").inner_text()
+    assert page.locator("#live").inner_text().startswith("恭喜中奖")
+    assert page.locator("#plays-left b").inner_text() == "2"
+    stored = plays()
+    assert [p.id for p in stored] == [body["play_id"]]
+    assert stored[0].player_id == db.session.scalar(
+        select(Player.id).where(Player.openid == "o-browser-scratch")
+    )
+    page.wait_for_timeout(600)  # the coating's fade
+    shot(page, "scratch-result")
+
+    page.get_by_role("link", name="我的奖品").first.click()
+    assert body["code"] in page.locator(".wins").inner_text()
+    assert no_horizontal_scroll(page)
+    shot(page, "my-prizes")
+    page.get_by_role("link", name="活动规则").click()
+    assert campaign.seed_commitment in page.locator(".commitment").inner_text()
+    assert no_horizontal_scroll(page)
+    shot(page, "rules")
+
+
+def test_scratch_reveal_all_button_works_by_keyboard(phone, server, factory, clock):
+    campaign = open_campaign(
+        factory, clock, game="scratch", prizes=[{"name": "Pen", "stock": 5, "probability": 0.0}]
+    )
+    page = phone(reduced_motion="reduce")
+    sign_in_and_open(page, server, campaign.id, "o-browser-keys")
+    page.focus("#get-card")
+    with page.expect_response(re.compile(r"/play$")) as answer:
+        page.keyboard.press("Enter")
+    assert answer.value.json()["outcome"] == "lose"
+    page.wait_for_selector("#reveal-all:not([disabled])")
+    page.focus("#reveal-all")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#ticket[data-state=revealed]")
+    assert page.locator("#result-title").inner_text() == "谢谢参与"
+    assert page.locator("#code-box").is_hidden()
+
+
+def wheel_angle(page) -> float:
+    """The wheel's rotation as the browser renders it now (from the computed matrix)."""
+    matrix = page.evaluate("getComputedStyle(document.getElementById('wheel')).transform")
+    a, b = (float(v) for v in matrix[len("matrix(") : -1].split(",")[:2])
+    return math.degrees(math.atan2(b, a)) % 360
+
+
+def segment_under_pointer(angle: float, count: int) -> int:
+    """The pointer is at the top; a clockwise turn of ``angle`` puts this segment under it."""
+    return int(((360 - angle) % 360) // (360 / count))
+
+
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_wheel_lands_on_the_servers_segment(phone, server, factory, clock, motion):
+    campaign = open_campaign(
+        factory,
+        clock,
+        game="wheel",
+        name="幸运大转盘",
+        prizes=[
+            {"name": "手机 Phone", "stock": 1, "probability": 0.2},
+            {"name": "10元优惠券 Coupon", "stock": 50, "probability": 0.4},
+            {"name": "积分 Points", "stock": 50, "probability": 0.3},
+        ],
+    )
+    page = phone(reduced_motion=motion)
+    sign_in_and_open(page, server, campaign.id, f"o-browser-wheel-{motion}")
+    count = page.locator("#wheel path.seg").count()
+    assert count == 6
+    assert no_horizontal_scroll(page)
+    if motion == "no-preference":
+        shot(page, "wheel-start")
+    for _ in range(2):
+        with page.expect_response(re.compile(r"/play$")) as answer:
+            page.get_by_role("button", name="抽奖").click()
+        body = answer.value.json()
+        page.wait_for_selector("#wheel[data-state=stopped]", timeout=15000)
+        wheel = page.locator("#wheel")
+        assert int(wheel.get_attribute("data-segment")) == body["segment"]
+        final = float(wheel.get_attribute("data-final-angle"))
+        assert segment_under_pointer(final % 360, count) == body["segment"]
+        assert segment_under_pointer(wheel_angle(page), count) == body["segment"]
+        page.locator("#result").wait_for(state="visible")
+        if body["outcome"] == "win":
+            assert page.locator("#code").inner_text() == body["code"]
+    if motion == "no-preference":
+        shot(page, "wheel-result")
+    assert len(plays()) == 2
+
+
+def test_quiz_is_graded_on_the_server(phone, server, factory, clock):
+    campaign = open_campaign(
+        factory,
+        clock,
+        game="quiz",
+        name="中秋知识问答",
+        prizes=SURE_WIN,
+        questions_per_attempt=2,
+        pass_score=2,
+        questions=[
+            {
+                "text": "中秋节在农历几月几日？",
+                "options": ["八月十五", "五月初五", "正月十五"],
+                "answer": 0,
+            },
+            {"text": "中秋节传统食品是？", "options": ["粽子", "月饼", "汤圆"], "answer": 1},
+            {"text": "嫦娥奔向了哪里？", "options": ["太阳", "火星", "月亮"], "answer": 2},
+        ],
+    )
+    answers = {q.text: q.answer for q in db.session.scalars(select(Question))}
+    page = phone()
+    sign_in_and_open(page, server, campaign.id, "o-browser-quiz")
+    shot(page, "quiz-start")
+    with page.expect_response(re.compile(r"/quiz$")) as dealt:
+        page.get_by_role("button", name="开始答题").click()
+    payload = dealt.value.json()
+    assert len(payload["questions"]) == 2
+    assert no_horizontal_scroll(page)
+    assert "answer" not in json.dumps(payload)
+    for index in range(2):
+        text = page.locator("#q-text").inner_text()
+        page.locator(".option").nth(answers[text]).click()
+        if index == 0:
+            shot(page, "quiz-question")
+            page.get_by_role("button", name="下一题").click()
+    with page.expect_response(re.compile(r"/quiz/[\w-]+$")) as graded:
+        page.get_by_role("button", name="提交答案").click()
+    body = graded.value.json()
+    assert body["score"] == 2 and body["passed"] is True
+    assert body["play"]["outcome"] == "win"
+    page.locator("#result").wait_for(state="visible")
+    assert page.locator("#code").inner_text() == body["play"]["code"]
+    assert "答对 2 / 2 题" in page.locator("#result-message").inner_text()
+    assert page.locator("#review li.is-right").count() == 2
+    stored = plays()
+    assert len(stored) == 1 and stored[0].eligible
+    shot(page, "quiz-result")
+
+
+def test_a_failed_quiz_counts_as_a_play_without_a_draw(phone, server, factory, clock):
+    campaign = open_campaign(
+        factory,
+        clock,
+        game="quiz",
+        prizes=SURE_WIN,
+        questions_per_attempt=1,
+        pass_score=1,
+        questions=[{"text": "1 + 1 = ?", "options": ["1", "2"], "answer": 1}],
+    )
+    page = phone()
+    sign_in_and_open(page, server, campaign.id, "o-browser-quiz-fail")
+    page.get_by_role("button", name="开始答题").click()
+    page.locator(".option").nth(0).click()
+    with page.expect_response(re.compile(r"/quiz/[\w-]+$")) as graded:
+        page.get_by_role("button", name="提交答案").click()
+    body = graded.value.json()
+    assert body["passed"] is False and body["play"]["outcome"] == "lose"
+    page.locator("#result").wait_for(state="visible")
+    assert page.locator("#review li.is-wrong small").inner_text() == "正确答案：2"
+    stored = plays()
+    assert len(stored) == 1 and not stored[0].eligible
+
+
+@pytest.mark.parametrize(
+    ("code", "setup"),
+    [
+        ("not_started", {"status": "live", "starts_in": timedelta(hours=2)}),
+        ("ended", {"status": "ended"}),
+        ("not_live", {"status": "paused"}),
+        ("total_limit", {"plays_per_user_total": 1, "played": 1}),
+        ("not_following", {"require_follow": True}),
+    ],
+)
+def test_refusal_screens_on_arrival(phone, server, factory, clock, code, setup):
+    now = clock.now()
+    starts = now + setup.get("starts_in", -timedelta(hours=1))
+    campaign = open_campaign(
+        factory,
+        clock,
+        game="scratch",
+        status=setup.get("status", "live"),
+        starts_at=starts,
+        plays_per_user_total=setup.get("plays_per_user_total"),
+        require_follow=setup.get("require_follow", False),
+    )
+    page = phone()
+    sign_in_and_open(page, server, campaign.id, f"o-browser-{code}")
+    if setup.get("played"):
+        page.get_by_role("button", name="领取刮刮卡").click()
+        page.wait_for_selector("#ticket[data-state=issued]")
+        page.reload()
+    screen = page.locator(f'[data-screen="{code}"]')
+    assert screen.is_visible()
+    assert page.locator("#stage").is_hidden()
+    if code == "not_following":
+        qr = screen.locator("img.qr")
+        qr.wait_for(state="visible")
+        page.wait_for_function("document.querySelector('img.qr').naturalWidth > 0")
+    assert no_horizontal_scroll(page)
+    shot(page, f"screen-{code}")
+
+
+def test_refusals_after_a_play_show_their_screens(phone, server, factory, clock):
+    campaign = open_campaign(factory, clock, game="wheel", plays_per_user_per_day=1)
+    page = phone(reduced_motion="reduce")
+    sign_in_and_open(page, server, campaign.id, "o-browser-daily")
+    page.get_by_role("button", name="抽奖").click()
+    page.locator("#result").wait_for(state="visible")
+    assert page.locator("#again").is_hidden()  # no plays left today
+    page.evaluate("document.getElementById('spin').disabled = false")  # as a stale tab would
+    page.get_by_role("button", name="抽奖").click()
+    page.locator('[data-screen="daily_limit"]').wait_for(state="visible")
+    shot(page, "screen-daily_limit")
+
+    page.reload()
+    page.route(
+        re.compile(r"/play$"),
+        lambda route: route.fulfill(
+            status=429,
+            content_type="application/json",
+            body=json.dumps({"error": "rate_limited", "message": "slow", "fields": {}}),
+        ),
+    )
+    page.evaluate(
+        "document.querySelector('[data-screen=daily_limit]').hidden = true;"
+        "document.getElementById('stage').hidden = false;"
+        "document.getElementById('spin').disabled = false"
+    )
+    page.get_by_role("button", name="抽奖").click()
+    page.locator('[data-screen="rate_limited"]').wait_for(state="visible")
+    shot(page, "screen-rate_limited")
+
+
+def test_an_expired_session_shows_its_screen(phone, server, factory, clock):
+    campaign = open_campaign(factory, clock, game="scratch")
+    page = phone()
+    sign_in_and_open(page, server, campaign.id, "o-browser-expired")
+    page.context.clear_cookies()
+    page.get_by_role("button", name="领取刮刮卡").click()
+    screen = page.locator('[data-screen="no_session"]')
+    screen.wait_for(state="visible")
+    shot(page, "screen-no_session")
+    screen.get_by_role("link").click()  # reopening goes through OAuth again
+    page.wait_for_url(re.compile(r"/sandbox/connect/oauth2/authorize"))
+    assert plays() == []
+
+
+def test_a_timed_out_play_retried_by_the_page_uses_one_play(phone, server, factory, clock):
+    campaign = open_campaign(factory, clock, game="scratch", prizes=SURE_WIN)
+    page = phone(reduced_motion="reduce")
+    sign_in_and_open(page, server, campaign.id, "o-browser-flaky")
+    keys, answers = [], []
+
+    def flaky(route):
+        keys.append(route.request.headers["idempotency-key"])
+        if len(keys) == 1:
+            answers.append(route.fetch().json())  # the server plays; the phone never hears
+            route.abort("timedout")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/play$"), flaky)
+    page.get_by_role("button", name="领取刮刮卡").click()
+    retry = page.get_by_role("button", name="重试")
+    retry.wait_for(state="visible")
+    shot(page, "screen-network")
+    with page.expect_response(re.compile(r"/play$")) as second:
+        retry.click()
+    assert second.value.json() == answers[0]
+    assert len(keys) == 2 and keys[0] == keys[1]
+    page.get_by_role("button", name="一键刮开").click()
+    assert page.locator("#code").inner_text() == answers[0]["code"]
+    stored = plays()
+    assert [p.id for p in stored] == [answers[0]["play_id"]]
+
+
+@pytest.mark.parametrize("game", ["scratch", "wheel", "quiz"])
+def test_page_weight_and_no_third_party_request(phone, server, factory, clock, game):
+    extra = {}
+    if game == "quiz":
+        extra = {
+            "questions": [{"text": "1 + 1 = ?", "options": ["1", "2"], "answer": 1}],
+            "questions_per_attempt": 1,
+            "pass_score": 1,
+        }
+    campaign = open_campaign(factory, clock, game=game, **extra)
+    page = phone()
+    requests = []
+    page.on("requestfinished", lambda r: requests.append(r))
+    page.on("requestfailed", lambda r: requests.append(r))
+    sign_in_and_open(page, server, campaign.id, f"o-browser-weight-{game}")
+    page.wait_for_load_state("networkidle")
+    assert all(r.url.startswith(server.url + "/") for r in requests), [r.url for r in requests]
+    game_load = [r for r in requests if r.url.startswith(f"{server.url}/h5/")]
+    assert any(r.url.endswith("/common.js") for r in game_load)
+    transferred = 0
+    for request in game_load:
+        sizes = request.sizes()
+        transferred += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        response = request.response()
+        if response.status == 200 and len(response.body()) > 1024:  # smaller ones are not worth it
+            assert response.headers.get("content-encoding") in ("gzip", "br", "zstd"), request.url
+    assert transferred <= PAGE_BUDGET, transferred
+    html = page.content()
+    assert "data-outcome" not in html
+    assert db.session.scalar(select(func.count()).select_from(Play)) == 0

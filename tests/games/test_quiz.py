@@ -1,0 +1,170 @@
+"""The quiz endpoints: questions without answers, server grading, one submission per attempt,
+every graded attempt a play, a pass a draw, and early refusals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from campaigns.extensions import db
+from campaigns.models import Play, Question, QuizAttempt
+
+BANK = [{"text": f"Q{i}", "options": ["a", "b", "c"], "answer": i % 3} for i in range(6)]
+
+
+@pytest.fixture
+def quiz(factory):
+    return factory.campaign(
+        game="quiz",
+        questions=BANK,
+        questions_per_attempt=3,
+        pass_score=2,
+        prizes=[{"name": "Mooncake", "stock": 10, "probability": 1.0}],
+    )
+
+
+def right(question_id: int) -> int:
+    return db.session.get(Question, question_id).answer
+
+
+def answers(payload, correct: int) -> list[dict]:
+    out = []
+    for i, q in enumerate(payload["questions"]):
+        answer = right(q["id"])
+        out.append({"question_id": q["id"], "option": answer if i < correct else (answer + 1) % 3})
+    return out
+
+
+def count_plays() -> int:
+    return db.session.scalar(select(func.count()).select_from(Play))
+
+
+def test_questions_come_without_answers(factory, quiz):
+    client = factory.signed_in(factory.player())
+    response = client.get(f"/h5/{quiz.id}/quiz")
+    assert response.status_code == 200
+    payload = response.json
+    assert len(payload["questions"]) == 3
+    assert "answer" not in json.dumps(payload)
+    assert set(payload["questions"][0]) == {"id", "text", "options"}
+    assert len(payload["attempt_id"]) >= 20
+    assert count_plays() == 0  # dealing questions is not a play
+
+
+def test_a_reload_deals_the_same_open_attempt(factory, quiz):
+    client = factory.signed_in(factory.player())
+    first = client.get(f"/h5/{quiz.id}/quiz").json
+    assert client.get(f"/h5/{quiz.id}/quiz").json == first
+
+
+def test_a_pass_draws_and_reveals_the_answers(factory, quiz):
+    client = factory.signed_in(factory.player())
+    payload = client.get(f"/h5/{quiz.id}/quiz").json
+    body = client.post(
+        f"/h5/{quiz.id}/quiz/{payload['attempt_id']}", json={"answers": answers(payload, 2)}
+    ).json
+    assert body["score"] == 2 and body["passed"] is True and body["total"] == 3
+    assert body["play"]["outcome"] == "win" and body["play"]["code"]
+    assert [r["correct"] for r in body["results"]] == [True, True, False]
+    assert all(r["answer"] == right(r["question_id"]) for r in body["results"])
+    play = db.session.get(Play, body["play"]["play_id"])
+    assert play.eligible and play.idempotency_key == f"quiz-{payload['attempt_id']}"
+
+
+def test_a_fail_counts_as_a_play_that_cannot_win(factory, quiz):
+    client = factory.signed_in(factory.player())
+    payload = client.get(f"/h5/{quiz.id}/quiz").json
+    body = client.post(
+        f"/h5/{quiz.id}/quiz/{payload['attempt_id']}", json={"answers": answers(payload, 1)}
+    ).json
+    assert body["passed"] is False and body["play"]["outcome"] == "lose"
+    assert "code" not in body["play"]
+    assert count_plays() == 1
+    assert db.session.scalar(select(Play.eligible)) is False
+
+
+def test_one_submission_per_attempt(factory, quiz):
+    client = factory.signed_in(factory.player())
+    payload = client.get(f"/h5/{quiz.id}/quiz").json
+    url = f"/h5/{quiz.id}/quiz/{payload['attempt_id']}"
+    first = client.post(url, json={"answers": answers(payload, 1)}).json
+    again = client.post(url, json={"answers": answers(payload, 3)}).json
+    assert again == first  # a retry gets the graded result; better answers change nothing
+    assert count_plays() == 1
+    assert client.get(f"/h5/{quiz.id}/quiz").json["attempt_id"] != payload["attempt_id"]
+
+
+def test_attempts_count_against_the_limits(factory):
+    campaign = factory.campaign(
+        game="quiz",
+        questions=BANK,
+        questions_per_attempt=1,
+        pass_score=1,
+        plays_per_user_per_day=1,
+        prizes=[],
+    )
+    client = factory.signed_in(factory.player())
+    payload = client.get(f"/h5/{campaign.id}/quiz").json
+    client.post(f"/h5/{campaign.id}/quiz/{payload['attempt_id']}", json={"answers": []})
+    refused = client.get(f"/h5/{campaign.id}/quiz")
+    assert refused.status_code == 429 and refused.json["error"] == "daily_limit"
+
+
+@pytest.mark.parametrize(("status", "code"), [("paused", "not_live"), ("ended", "ended")])
+def test_the_quiz_refuses_before_dealing(factory, status, code):
+    campaign = factory.campaign(
+        status=status,
+        game="quiz",
+        questions=BANK,
+        questions_per_attempt=2,
+        pass_score=1,
+        prizes=[],
+    )
+    response = factory.signed_in(factory.player()).get(f"/h5/{campaign.id}/quiz")
+    assert response.status_code == 403 and response.json["error"] == code
+    assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 0
+
+
+def test_no_session_and_someone_elses_attempt(factory, quiz):
+    assert factory.app.test_client().get(f"/h5/{quiz.id}/quiz").json["error"] == "no_session"
+    payload = factory.signed_in(factory.player()).get(f"/h5/{quiz.id}/quiz").json
+    other = factory.signed_in(factory.player())
+    response = other.post(
+        f"/h5/{quiz.id}/quiz/{payload['attempt_id']}", json={"answers": answers(payload, 3)}
+    )
+    assert response.status_code == 404
+    assert count_plays() == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        [],
+        {"answers": "x"},
+        {"answers": [{"question_id": "1", "option": 0}]},
+        {"answers": [{"question_id": 999999, "option": 0}]},
+        {"answers": [{"question_id": 0, "option": 7}]},
+        {"answers": [{"question_id": 0, "option": 0}, {"question_id": 0, "option": 1}]},
+    ],
+)
+def test_bad_submissions_are_422_and_change_nothing(factory, quiz, body):
+    client = factory.signed_in(factory.player())
+    payload = client.get(f"/h5/{quiz.id}/quiz").json
+    if isinstance(body, dict) and isinstance(body["answers"], list):
+        for answer in body["answers"]:
+            if answer["question_id"] == 0:
+                answer["question_id"] = payload["questions"][0]["id"]
+    response = client.post(f"/h5/{quiz.id}/quiz/{payload['attempt_id']}", json=body)
+    assert response.status_code == 422, response.json
+    assert response.json["error"] == "validation_error" and response.json["fields"]
+    assert count_plays() == 0
+    assert db.session.get(QuizAttempt, payload["attempt_id"]).submitted_at is None
+
+
+def test_the_play_endpoint_does_not_draw_for_a_quiz(factory, quiz):
+    response = factory.signed_in(factory.player()).post(f"/h5/{quiz.id}/play")
+    assert response.status_code == 400
+    assert count_plays() == 0

@@ -1,0 +1,187 @@
+"""The sandbox's WeChat endpoints: WeChat's JSON shapes, token checks, one-time codes."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from campaigns.sandbox import events
+from campaigns.wechat.clients import current_client, current_settings
+from campaigns.wechat.config import WeChatSettings
+from tests.wechat import samples
+
+
+@pytest.fixture
+def sandbox_client(sandbox_app):
+    return sandbox_app.test_client()
+
+
+def token(client) -> str:
+    response = client.get(
+        "/sandbox/cgi-bin/token",
+        query_string={
+            "grant_type": "client_credential",
+            "appid": "wx-sandbox-app",
+            "secret": "sandbox-secret",
+        },
+    )
+    return response.get_json()["access_token"]
+
+
+def test_api_calls_need_a_token_the_sandbox_issued(sandbox_client):
+    bad = sandbox_client.get("/sandbox/cgi-bin/menu/get", query_string={"access_token": "x"})
+    assert bad.get_json()["errcode"] == 40001 and "errmsg" in bad.get_json()
+    wrong_secret = sandbox_client.get(
+        "/sandbox/cgi-bin/token",
+        query_string={"grant_type": "client_credential", "appid": "wx-sandbox-app", "secret": "no"},
+    )
+    assert wrong_secret.get_json()["errcode"] == 40125
+    good = sandbox_client.get(
+        "/sandbox/cgi-bin/menu/get", query_string={"access_token": token(sandbox_client)}
+    )
+    assert good.get_json()["errcode"] == 46003  # no menu yet: a real answer, not a token error
+
+
+def test_authorize_without_openid_asks_for_one(sandbox_client):
+    query = {
+        "appid": "wx-sandbox-app",
+        "redirect_uri": "http://testserver/oauth/callback",
+        "response_type": "code",
+        "scope": "snsapi_base",
+        "state": "s1",
+    }
+    page = sandbox_client.get("/sandbox/connect/oauth2/authorize", query_string=query)
+    assert page.status_code == 200 and 'name="openid"' in page.get_data(as_text=True)
+    foreign = {**query, "redirect_uri": "https://evil.example/cb", "openid": "o-someone-1"}
+    assert (
+        sandbox_client.get("/sandbox/connect/oauth2/authorize", query_string=foreign).status_code
+        == 400
+    )
+
+
+def test_a_code_is_exchanged_once(sandbox_client):
+    query = {
+        "appid": "wx-sandbox-app",
+        "redirect_uri": "http://testserver/oauth/callback",
+        "response_type": "code",
+        "scope": "snsapi_base",
+        "state": "s1",
+        "openid": "o-once-0001",
+    }
+    back = sandbox_client.get("/sandbox/connect/oauth2/authorize", query_string=query)
+    params = parse_qs(urlsplit(back.headers["Location"]).query)
+    assert params["state"] == ["s1"]
+    exchange = {
+        "appid": "wx-sandbox-app",
+        "secret": "sandbox-secret",
+        "code": params["code"][0],
+        "grant_type": "authorization_code",
+    }
+    first = sandbox_client.get("/sandbox/sns/oauth2/access_token", query_string=exchange)
+    assert first.get_json()["openid"] == "o-once-0001"
+    second = sandbox_client.get("/sandbox/sns/oauth2/access_token", query_string=exchange)
+    assert second.get_json()["errcode"] == 40029
+
+
+def test_failure_injection_is_validated_and_logged(sandbox_client):
+    bad = sandbox_client.post("/sandbox/control/fail", json={"endpoint": "x", "mode": "boom"})
+    assert bad.status_code == 422
+    sandbox_client.post(
+        "/sandbox/control/fail", json={"endpoint": "cgi-bin/token", "mode": "busy", "times": 1}
+    )
+    assert "errcode" in sandbox_client.get("/sandbox/cgi-bin/token").get_json()
+    log = sandbox_client.get("/sandbox/calls").get_json()["calls"]
+    assert log[0]["endpoint"] == "cgi-bin/token" and log[0]["errcode"] == -1
+    assert "secret" not in log[0]["args"]
+    assert sandbox_client.get("/sandbox/").status_code == 200
+
+
+def test_phone_page_lists_live_campaigns(sandbox_client, factory):
+    campaign = factory.campaign(name="Lantern quiz")
+    page = sandbox_client.get("/sandbox/phone?scene=campaign-9").get_data(as_text=True)
+    assert "Lantern quiz" in page and f"campaign-{campaign.id}" in page and "phone.js" in page
+
+
+def test_signed_and_encrypted_events_are_accepted_in_safe_mode(app, client, factory):
+    app.config.update(WECHAT_MESSAGE_MODE="safe", WECHAT_AES_KEY=samples.AES_KEY)
+    campaign = factory.campaign()
+    with app.test_request_context():
+        settings = current_settings()
+    xml = events.event_xml(
+        "o-safe-00001", 1700000000, "subscribe", f"qrscene_campaign-{campaign.id}"
+    )
+    query, body = events.sign(settings, xml)
+    assert query["encrypt_type"] == "aes" and "<Encrypt>" in body and "o-safe" not in body
+    response = client.post("/wechat", query_string=query, data=body)
+    assert response.status_code == 200
+    assert f"/h5/{campaign.id}/" in events.open_reply(settings, response.get_data(as_text=True))
+
+
+def test_qr_codes_menu_and_jssdk_through_the_live_sandbox(app, sandbox, factory, clock, redis):
+    from campaigns.wechat import jssdk, qr
+
+    campaign = factory.campaign(name="中秋节大转盘抽奖活动")  # 30 bytes: clipped in the menu
+    with app.test_request_context():
+        client = current_client()
+        code = qr.campaign_qr(client, redis, campaign.id)
+        assert code.scene == f"campaign-{campaign.id}"
+        assert qr.campaign_qr(client, redis, campaign.id) == code  # cached
+        assert qr.render_png(code).startswith(b"\x89PNG") and b"<svg" in qr.render_svg(code)
+        config = jssdk.js_sdk_config(client, "http://testserver/h5/1/?a=b#frag", clock.now())
+    [ticket_call] = sandbox.calls("cgi-bin/ticket/getticket")
+    assert ticket_call["errcode"] == 0
+    assert len(sandbox.calls("cgi-bin/qrcode/create")) == 1
+    assert set(config) == {"appId", "timestamp", "nonceStr", "signature"}
+
+    result = app.test_cli_runner().invoke(args=["menu", "sync"])
+    assert result.exit_code == 0, result.output
+    [menu_call] = sandbox.calls("cgi-bin/menu/create")
+    [button] = menu_call["body"]["button"]
+    assert button["type"] == "view" and button["url"] == f"http://testserver/h5/{campaign.id}/"
+    assert len(button["name"].encode()) <= 16
+
+
+def test_menu_groups_many_campaigns_within_wechat_limits():
+    from types import SimpleNamespace
+
+    from campaigns.wechat.menu import build_menu
+
+    settings = WeChatSettings.from_config(
+        {
+            "WECHAT_MESSAGE_MODE": "plain",
+            "PUBLIC_BASE_URL": "https://x.example",
+            "WECHAT_SANDBOX": False,
+            "WECHAT_APP_ID": "a",
+            "WECHAT_APP_SECRET": "s",
+            "WECHAT_TOKEN": "t",
+            "WECHAT_AES_KEY": "",
+            "WECHAT_TEMPLATE_ID": "tpl",
+            "WECHAT_API_BASE_URL": "",
+            "WECHAT_OAUTH_BASE_URL": "",
+            "WECHAT_MP_BASE_URL": "",
+            "WECHAT_TIMEOUT_SECONDS": 5,
+        }
+    )
+    campaigns = [SimpleNamespace(id=i, name="活动" * 20) for i in range(1, 18)]
+    menu = build_menu(campaigns, settings)
+    assert len(menu["button"]) == 3
+    assert all(len(b["sub_button"]) <= 5 for b in menu["button"])
+    assert all(len(s["name"].encode()) <= 60 for b in menu["button"] for s in b["sub_button"])
+    assert settings.api_base_url == "https://api.weixin.qq.com/"
+
+
+def test_jssdk_signature_is_wechats(app, sandbox, clock):
+    from campaigns.wechat import jssdk
+
+    with app.test_request_context():
+        client = current_client()
+        config = jssdk.js_sdk_config(client, "http://testserver/h5/1/", clock.now())
+        ticket = client.jsapi.get_jsapi_ticket()  # the cached one: no second call
+    raw = (
+        f"jsapi_ticket={ticket}&noncestr={config['nonceStr']}"
+        f"&timestamp={config['timestamp']}&url=http://testserver/h5/1/"
+    )
+    assert config["signature"] == hashlib.sha1(raw.encode()).hexdigest()
+    assert len(sandbox.calls("cgi-bin/ticket/getticket")) == 1
