@@ -65,7 +65,7 @@ def main() -> int:
         "INSTANCE_PATH": str(OUT / "instance"),
         "BIND": f"127.0.0.1:{PORT}",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{PORT}",
-        "RATELIMIT_ENABLED": "0",
+        "RATELIMIT_ENABLED": "0",  # the load comes from one IP with few players per second
         "WECHAT_SANDBOX": "1",  # notices go to our own sandbox: nothing leaves the machine
     }
     env.pop("COUNTERS_REDIS_URL", None)
@@ -320,6 +320,14 @@ def _table(results: dict) -> str:
         f"| draw script, server time per call | {engine['draw_usec_per_call']:.1f} µs |",
         f"| seeded numbers (HMAC-SHA256) computed | {engine['hmac_per_s']:.0f} |",
         f"| hash-chain entries chained (SQL read + update) | {engine['chain_per_s']:.0f} |",
+        "",
+        "| cost of one draw | µs |",
+        "|---|---|",
+        f"| draw script alone (client + Redis) | {1e6 / engine['draws_per_s']:.1f} |",
+        f"| + its seeded number (HMAC, computed ahead in batches) "
+        f"| +{1e6 / engine['hmac_per_s']:.1f} |",
+        f"| + its hash-chain entry (worker, in the background) "
+        f"| +{1e6 / engine['chain_per_s']:.1f} |",
         "",
         "| memory | |",
         "|---|---|",

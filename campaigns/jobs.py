@@ -19,7 +19,9 @@ from campaigns.models import Campaign
 
 NOTICES = "notices"
 DEFAULT = "default"
-QUEUES = (NOTICES, DEFAULT)
+# Order matters: a worker takes from the first queue with work. The sweep (default) is the
+# safety net for crashed requests and must never wait behind thousands of winner notices.
+QUEUES = (DEFAULT, NOTICES)
 SWEEP_JOB_ID = "sweep-in-flight-plays"
 SWEEP_EVERY = timedelta(seconds=15)
 

@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
 from campaigns.admin_api.schemas import CampaignIn, campaign_patch
 from tests.bad_input.helpers import bearer
+
+pytestmark = pytest.mark.one_database
 
 # Fixtures hold an app and a database, not per-example state; no example database in the repo.
 FIXTURES_OK = settings(

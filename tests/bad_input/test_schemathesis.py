@@ -19,6 +19,8 @@ from schemathesis.checks import (
 
 from tests.bad_input.helpers import bearer
 
+pytestmark = pytest.mark.one_database
+
 # What we promise: no server error, nothing outside the document. Not checked: that every body
 # the document allows is accepted (positive_data_acceptance), since some rules span fields the
 # document cannot express (ends_at after starts_at, odds adding up to at most 1).

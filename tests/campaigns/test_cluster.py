@@ -19,6 +19,8 @@ from tests.conftest import free_port
 from tests.live_server import LiveServer
 from tests.load import fire, post
 
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def clock():

@@ -21,6 +21,7 @@ PIPELINE = 2_000
 POOL_CHUNK = 10_000
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     "probabilities",
     [

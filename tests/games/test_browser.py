@@ -18,7 +18,7 @@ from campaigns.models import Play, Player, Question
 from tests.conftest import free_port, skip_or_fail
 from tests.live_server import ROOT, LiveServer
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
 CHROMIUM = "/usr/bin/chromium"
 WECHAT_UA = (
