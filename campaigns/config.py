@@ -76,6 +76,12 @@ class Config:
         self.RATELIMIT_SWALLOW_ERRORS = True
         self.RATELIMIT_PLAY = env.get("RATELIMIT_PLAY", ratelimits.PLAY_LIMIT)
         self.RATELIMIT_ADMIN = env.get("RATELIMIT_ADMIN", ratelimits.ADMIN_LIMIT)
+        self.RATELIMIT_QUIZ = env.get("RATELIMIT_QUIZ", ratelimits.QUIZ_LIMIT)
+        self.RATELIMIT_OAUTH = env.get("RATELIMIT_OAUTH", ratelimits.OAUTH_LIMIT)
+        self.RATELIMIT_LOGIN_USER = env.get("RATELIMIT_LOGIN_USER", ratelimits.LOGIN_USER_LIMIT)
+        self.RATELIMIT_LOGIN_IP = env.get("RATELIMIT_LOGIN_IP", ratelimits.LOGIN_IP_LIMIT)
+        self.RATELIMIT_REDEEM = env.get("RATELIMIT_REDEEM", ratelimits.REDEEM_LIMIT)
+        self.RATELIMIT_CALLBACK = env.get("RATELIMIT_CALLBACK", ratelimits.CALLBACK_LIMIT)
         self.RATELIMIT_SCALE = float(env.get("RATELIMIT_SCALE", 1))
         # Proxies in front of the app whose X-Forwarded-For/-Proto are trusted (werkzeug
         # ProxyFix); 0 when clients connect directly.

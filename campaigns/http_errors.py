@@ -6,7 +6,9 @@ from flask import Flask, jsonify
 from marshmallow import ValidationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from requests import RequestException
 from sqlalchemy.exc import InterfaceError, OperationalError
+from wechatpy.exceptions import WeChatClientException
 from werkzeug.exceptions import HTTPException
 
 from campaigns.errors import DomainError, ErrorCode
@@ -42,6 +44,15 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         app.logger.warning("database unavailable: %s", exc)
         return error_response(DomainError(ErrorCode.UNAVAILABLE))
+
+    @app.errorhandler(RequestException)
+    @app.errorhandler(WeChatClientException)
+    def _wechat_down(exc):
+        # WeChat unreachable or refusing (a view that needs its API): the caller may retry.
+        app.logger.warning("wechat unavailable: %s", exc)
+        return error_response(
+            DomainError(ErrorCode.UNAVAILABLE, "WeChat is unavailable; please retry.")
+        )
 
     @app.errorhandler(RedisConnectionError)
     @app.errorhandler(RedisTimeoutError)

@@ -28,6 +28,27 @@ PLAY_LIMIT = "10/second;300/minute"
 # One admin token, or client IP without a valid token, on the admin API (RATELIMIT_ADMIN).
 ADMIN = "ADMIN"
 ADMIN_LIMIT = "20/second;600/minute"
+# One player's quiz requests (deal or grade; RATELIMIT_QUIZ): each attempt is a play anyway.
+QUIZ = "QUIZ"
+QUIZ_LIMIT = "5/second;120/minute"
+# OAuth start and callback per client IP (RATELIMIT_OAUTH): an event's players may share one
+# carrier NAT, so generous; it stops scripts minting states or replaying codes in bulk.
+OAUTH = "OAUTH"
+OAUTH_LIMIT = "20/second;300/minute"
+# Console sign-in attempts (POST) per username (RATELIMIT_LOGIN_USER) and per client IP
+# (RATELIMIT_LOGIN_IP): password guessing against one account, or many accounts from one host.
+LOGIN_USER = "LOGIN_USER"
+LOGIN_USER_LIMIT = "5/minute;30/hour"
+LOGIN_IP = "LOGIN_IP"
+LOGIN_IP_LIMIT = "20/minute;200/hour"
+# Redemption code misses (unknown codes) per admin token or console user (RATELIMIT_REDEEM):
+# staff mistype a few; a script guessing 80-bit codes gets almost no tries.
+REDEEM = "REDEEM"
+REDEEM_LIMIT = "10/minute;100/hour"
+# WeChat's callback per client IP (RATELIMIT_CALLBACK): WeChat's servers send bursts after a
+# poster goes up, so generous; an unsigned flood stops here before any XML is read.
+CALLBACK = "CALLBACK"
+CALLBACK_LIMIT = "100/second;3000/minute"
 
 
 def storage_uri(redis_url: str) -> str:
@@ -52,9 +73,14 @@ def _current(name: str) -> str:
     return scaled(config[f"RATELIMIT_{name}"], float(config["RATELIMIT_SCALE"]))
 
 
-def limit(name: str, key: Callable[[], str]):
-    """Decorator (or, called on a Blueprint, a limit on all its routes) for the named limit."""
-    return limiter.limit(lambda: _current(name), key_func=key)
+def limit(name: str, key: Callable[[], str], **options):
+    """Decorator (or, called on a Blueprint, a limit on all its routes) for the named limit.
+
+    One allowance per key and name, shared by every route the limit is put on (the quiz's deal
+    and grade, OAuth's start and callback, the redemption API and desk draw on one count).
+    ``options`` go to flask-limiter (``methods``, ``deduct_when``, ``exempt_when``).
+    """
+    return limiter.shared_limit(lambda: _current(name), f"limit:{name}", key_func=key, **options)
 
 
 def client_ip() -> str:
@@ -68,6 +94,25 @@ def player_or_ip() -> str:
     if isinstance(player_id, int) and not isinstance(player_id, bool):
         return f"player:{player_id}"
     return client_ip()
+
+
+def login_username() -> str:
+    """The username a console sign-in tries (normalised, so case changes buy no tries)."""
+    username = (request.form.get("username") or "").strip().lower()[:150]
+    return f"login:{username}"
+
+
+def console_user_or_ip() -> str:
+    """The signed-in console user, else the client IP."""
+    user_id = session.get("console_user")
+    if isinstance(user_id, int) and not isinstance(user_id, bool):
+        return f"user:{user_id}"
+    return client_ip()
+
+
+def missed(response) -> bool:
+    """Count only misses (an unknown or malformed code), for limits on guessing."""
+    return response.status_code in (404, 422)
 
 
 def init_app(app: Flask) -> None:

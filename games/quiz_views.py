@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
+from campaigns import ratelimits
 from campaigns.errors import DomainError, ErrorCode
 from campaigns.extensions import db
 from campaigns.play import load_campaign
@@ -23,6 +24,7 @@ def _quiz_campaign(campaign_id: int):
 
 
 @blueprint.get("/<int:campaign_id>/quiz")
+@ratelimits.limit(ratelimits.QUIZ, key=ratelimits.player_or_ip)
 def start(campaign_id: int):
     player = current_player()
     campaign = _quiz_campaign(campaign_id)
@@ -35,6 +37,7 @@ def start(campaign_id: int):
 
 
 @blueprint.post("/<int:campaign_id>/quiz/<attempt_id>")
+@ratelimits.limit(ratelimits.QUIZ, key=ratelimits.player_or_ip)
 def submit(campaign_id: int, attempt_id: str):
     player = current_player()
     data = SubmissionIn().load(request.get_json(silent=True) or {})

@@ -100,6 +100,11 @@ def _overrides(database_url: str, redis_url: str, instance) -> dict:
         "COUNTERS_REDIS_URL": redis_url,
         "SECRET_KEY": "test-secret",
         "PUBLIC_BASE_URL": "http://testserver",
+        # Never WeChat itself: a closed loopback port refuses at once (tests that talk to
+        # WeChat use the sandbox server's URLs instead).
+        "WECHAT_API_BASE_URL": "http://127.0.0.1:9/cgi-bin/",
+        "WECHAT_OAUTH_BASE_URL": "http://127.0.0.1:9/connect/",
+        "WECHAT_MP_BASE_URL": "http://127.0.0.1:9/",
     }
 
 
@@ -234,6 +239,7 @@ def sandbox(app, sandbox_server):
     app.config.update(
         WECHAT_API_BASE_URL=base,
         WECHAT_OAUTH_BASE_URL=base + "connect/",
+        WECHAT_MP_BASE_URL=base,
         NOTICE_RETRY_INTERVALS=[0, 0, 0],
         NOTICE_LEASE_SECONDS=3,
         WECHAT_TIMEOUT_SECONDS=2,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Response, current_app, g, stream_with_context
 from flask.views import MethodView
 
-from campaigns import exports, redemption, reports, simulator
-from campaigns.admin_api.auth import require
+from campaigns import exports, ratelimits, redemption, reports, simulator
+from campaigns.admin_api.auth import rate_limit_key, require
 from campaigns.admin_api.report_schemas import (
     RedemptionOut,
     ReportOut,
@@ -83,8 +83,15 @@ class CampaignSimulation(MethodView):
         return simulator.for_campaign(campaign, args["plays"], args["plays_per_day"])
 
 
+# Guessing codes: each unknown or malformed code counts against the token (or the IP).
+_redeem_limit = ratelimits.limit(
+    ratelimits.REDEEM, key=rate_limit_key, deduct_when=ratelimits.missed
+)
+
+
 @blueprint.route("/redemptions/<code>")
 class Redemption(MethodView):
+    @_redeem_limit
     @require()
     @blueprint.doc(**SECURED)
     @blueprint.response(200, RedemptionOut)
@@ -92,6 +99,7 @@ class Redemption(MethodView):
         """Look a redemption code up: the prize, the masked winner, whether it was redeemed."""
         return redemption.describe(db.session, redemption.find(db.session, code))
 
+    @_redeem_limit
     @require("marketer")
     @blueprint.doc(**SECURED, responses={409: {"description": "Already redeemed (when, by whom)"}})
     @blueprint.response(200, RedemptionOut)

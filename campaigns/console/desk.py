@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, render_template, request
 
-from campaigns import redemption
+from campaigns import ratelimits, redemption
 from campaigns.console import blueprint
 from campaigns.console.auth import actor_name
 from campaigns.console.common import now
@@ -13,6 +13,9 @@ from campaigns.extensions import db
 
 
 @blueprint.route("/redeem", methods=["GET", "POST"])
+@ratelimits.limit(
+    ratelimits.REDEEM, key=ratelimits.console_user_or_ip, deduct_when=ratelimits.missed
+)
 def desk():
     code = (request.form.get("code") or request.args.get("code") or "").strip()
     found, error, status = None, None, 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from campaigns import reports, users
+from campaigns import ratelimits, reports, users
 from campaigns.console import auth, blueprint
 from campaigns.console.common import now
 from campaigns.extensions import db
@@ -20,6 +20,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
+@ratelimits.limit(ratelimits.LOGIN_USER, key=ratelimits.login_username, methods=["POST"])
+@ratelimits.limit(ratelimits.LOGIN_IP, key=ratelimits.client_ip, methods=["POST"])
 def login():
     error = None
     if request.method == "POST":

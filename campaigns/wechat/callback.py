@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
+from campaigns import ratelimits
 from campaigns.extensions import db, redis_clients
 from campaigns.wechat import inbox
 from campaigns.wechat.clients import current_settings
@@ -12,6 +13,7 @@ blueprint = Blueprint("wechat_callback", __name__, url_prefix="/wechat")
 
 
 @blueprint.get("")
+@ratelimits.limit(ratelimits.CALLBACK, key=ratelimits.client_ip)
 def verify():
     """WeChat's server check when the callback URL is saved: echo ``echostr`` if signed."""
     settings = current_settings()
@@ -25,12 +27,14 @@ def verify():
 
 
 @blueprint.post("")
+@ratelimits.limit(ratelimits.CALLBACK, key=ratelimits.client_ip)
 def receive():
     settings = current_settings()
     args = request.args
     inbox.verify_signature(
         settings, args.get("signature"), args.get("timestamp"), args.get("nonce")
     )
+    inbox.check_fresh(args.get("timestamp"))
     message, encrypted = inbox.open_body(settings, request.get_data(), args.to_dict())
     reply = inbox.receive(
         db.session, redis_clients.main, current_app.extensions["clock"], settings, message

@@ -6,6 +6,7 @@ only reads the HTTP request and turns errors into responses.
 
 from __future__ import annotations
 
+import time
 from xml.parsers.expat import ExpatError
 
 from wechatpy import parse_message
@@ -18,6 +19,9 @@ from campaigns.wechat.clients import message_crypto
 from campaigns.wechat.config import WeChatSettings
 
 FORBIDDEN_MARKUP = (b"<!doctype", b"<!entity")
+# A signed POST is accepted only this close to the server's time (either way): a captured
+# request cannot be replayed later (within the window, MsgId / event dedupe answers a replay).
+TIMESTAMP_WINDOW_SECONDS = 300
 
 
 def verify_signature(settings: WeChatSettings, signature, timestamp, nonce) -> None:
@@ -27,6 +31,19 @@ def verify_signature(settings: WeChatSettings, signature, timestamp, nonce) -> N
         check_signature(settings.token, signature, timestamp, nonce)
     except InvalidSignatureException:
         raise _forbidden("The signature does not match.") from None
+
+
+def check_fresh(timestamp, now: float | None = None) -> None:
+    """Refuse a signed request whose timestamp is outside the window (a replay or a bad clock).
+
+    The wall clock, not the campaigns' clock: this is about when WeChat signed the request.
+    """
+    try:
+        sent = int(timestamp)
+    except (TypeError, ValueError):
+        raise _forbidden("The timestamp is not a number.") from None
+    if abs((time.time() if now is None else now) - sent) > TIMESTAMP_WINDOW_SECONDS:
+        raise _forbidden("The timestamp is too old or in the future (a replayed request?).")
 
 
 def open_body(settings: WeChatSettings, body: bytes, query: dict):
@@ -48,6 +65,8 @@ def open_body(settings: WeChatSettings, body: bytes, query: dict):
             xml = crypto.decrypt_message(
                 body, query.get("msg_signature"), query.get("timestamp"), query.get("nonce")
             )
+            if any(marker in xml.encode().lower() for marker in FORBIDDEN_MARKUP):
+                raise _bad("XML declarations (DOCTYPE, ENTITY) are not accepted.")
         else:
             xml = body.decode("utf-8")
         message = parse_message(xml)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
+from campaigns import ratelimits
 from campaigns.extensions import db, redis_clients
 from campaigns.wechat import login
 from campaigns.wechat.clients import current_settings
@@ -20,6 +21,7 @@ def _redirect_uri(settings) -> str:
 
 
 @blueprint.get("/start")
+@ratelimits.limit(ratelimits.OAUTH, key=ratelimits.client_ip)
 def start():
     settings = current_settings()
     next_path = request.args.get("next", "/")
@@ -34,6 +36,7 @@ def start():
 
 
 @blueprint.get("/callback")
+@ratelimits.limit(ratelimits.OAUTH, key=ratelimits.client_ip)
 def callback():
     settings = current_settings()
     try:

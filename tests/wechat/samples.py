@@ -4,6 +4,7 @@ written out independently of the server's code."""
 from __future__ import annotations
 
 import hashlib
+import time
 from urllib.parse import urlencode
 
 import xmltodict
@@ -30,11 +31,17 @@ def event(openid: str, name: str, key: str | None = None, at: int = 1348831860, 
 </xml>"""
 
 
+def now() -> str:
+    """WeChat signs with its current time; the callback refuses stale timestamps."""
+    return str(int(time.time()))
+
+
 def signature(token: str, timestamp: str, nonce: str, *extra: str) -> str:
     return hashlib.sha1("".join(sorted([token, timestamp, nonce, *extra])).encode()).hexdigest()
 
 
-def plain_request(xml: str, timestamp: str = "1409304348", nonce: str = "xxxxxx"):
+def plain_request(xml: str, timestamp: str | None = None, nonce: str = "xxxxxx"):
+    timestamp = timestamp or now()
     query = {
         "signature": signature(TOKEN, timestamp, nonce),
         "timestamp": timestamp,
@@ -43,7 +50,8 @@ def plain_request(xml: str, timestamp: str = "1409304348", nonce: str = "xxxxxx"
     return "/wechat?" + urlencode(query), xml.encode()
 
 
-def safe_request(xml: str, timestamp: str = "1409304348", nonce: str = "yyyyyy"):
+def safe_request(xml: str, timestamp: str | None = None, nonce: str = "yyyyyy"):
+    timestamp = timestamp or now()
     crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
     sealed = xmltodict.parse(crypto.encrypt_message(xml, nonce, timestamp))["xml"]
     query = {
