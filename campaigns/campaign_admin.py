@@ -40,6 +40,7 @@ SCALAR_FIELDS = (
     "require_follow",
     "questions_per_attempt",
     "pass_score",
+    "quiz_seconds",
     "look",
 )
 # What may change after publishing; everything else would change the odds players were shown.

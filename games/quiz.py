@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -47,6 +47,7 @@ class Graded:
     attempt: QuizAttempt
     questions: list[Question]
     play: Play
+    late: bool = False
 
 
 def idempotency_key(attempt_id: str) -> str:
@@ -116,6 +117,7 @@ def submit_attempt(
     if attempt.submitted_at is None:
         _check_answers(questions, answers)
         score = sum(1 for q in questions if answers.get(q.id) == q.answer)
+        late = is_late(campaign, attempt.started_at, utc_naive(clock.now()))
         claimed = session.execute(
             update(QuizAttempt)
             .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
@@ -135,7 +137,7 @@ def submit_attempt(
                     player,
                     idempotency_key(attempt.id),
                     secret_key,
-                    eligible=score >= (campaign.pass_score or 0),
+                    eligible=score >= (campaign.pass_score or 0) and not late,
                 )
                 session.commit()  # a replayed play commits nothing of its own
             except DomainError:
@@ -147,7 +149,19 @@ def submit_attempt(
     stored = ledger.find_by_key(session, campaign.id, player.id, idempotency_key(attempt.id))
     if stored is None:
         raise DomainError(ErrorCode.UNAVAILABLE)
-    return Graded(attempt=attempt, questions=questions, play=stored)
+    late = is_late(campaign, attempt.started_at, attempt.submitted_at)
+    return Graded(attempt=attempt, questions=questions, play=stored, late=late)
+
+
+# A little slack for the network between the page's countdown and the server.
+LATE_GRACE = timedelta(seconds=3)
+
+
+def is_late(campaign: Campaign, started_at, submitted_at) -> bool:
+    """Past the campaign's time limit (from the attempt's own times, so replays agree)."""
+    if not campaign.quiz_seconds or submitted_at is None:
+        return False
+    return submitted_at > started_at + timedelta(seconds=campaign.quiz_seconds) + LATE_GRACE
 
 
 def _check_answers(questions: list[Question], answers: dict[int, int]) -> None:

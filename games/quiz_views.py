@@ -32,7 +32,12 @@ def start(campaign_id: int):
         db.session, campaign, player, current_app.extensions["clock"].now()
     )
     return AttemptOut().dump(
-        {"attempt_id": attempt.id, "questions": questions, "pass_score": campaign.pass_score}
+        {
+            "attempt_id": attempt.id,
+            "questions": questions,
+            "pass_score": campaign.pass_score,
+            "seconds": campaign.quiz_seconds,
+        }
     )
 
 
@@ -68,7 +73,8 @@ def submit(campaign_id: int, attempt_id: str):
             "score": graded.attempt.score,
             "total": len(graded.questions),
             "pass_score": campaign.pass_score,
-            "passed": graded.attempt.score >= (campaign.pass_score or 0),
+            "passed": graded.attempt.score >= (campaign.pass_score or 0) and not graded.late,
+            "late": graded.late,
             "results": results,
             "play": play_body(campaign, graded.play),
         }

@@ -30,6 +30,7 @@ class AttemptOut(Schema):
     attempt_id = fields.String()
     questions = fields.List(fields.Nested(QuestionOut))
     pass_score = fields.Integer()
+    seconds = fields.Integer(allow_none=True, metadata={"description": "time limit, if any"})
 
 
 class AnswerIn(Schema):
@@ -60,5 +61,6 @@ class GradedOut(Schema):
     total = fields.Integer()
     pass_score = fields.Integer()
     passed = fields.Boolean()
+    late = fields.Boolean()
     results = fields.List(fields.Nested(GradedQuestionOut))
     play = fields.Nested(PlayOut)

@@ -122,6 +122,12 @@ class CampaignIn(Schema):
     questions_per_attempt = fields.Integer(
         strict=True, allow_none=True, validate=validate.Range(min=1, max=100)
     )
+    quiz_seconds = fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(min=10, max=3600),
+        metadata={"description": "time limit of one quiz attempt (none: no limit)"},
+    )
     pass_score = fields.Integer(
         strict=True, allow_none=True, validate=validate.Range(min=1, max=100)
     )
@@ -219,6 +225,7 @@ class CampaignOut(Schema):
     questions = fields.List(fields.Nested(QuestionOut))
     questions_per_attempt = fields.Integer(allow_none=True)
     pass_score = fields.Integer(allow_none=True)
+    quiz_seconds = fields.Integer(allow_none=True)
     look = fields.Dict()
     seed_commitment = fields.String(allow_none=True)
     chain_head = fields.String(

@@ -43,6 +43,8 @@ class Campaign(db.Model):
     require_follow: Mapped[bool] = mapped_column(default=False)
     questions_per_attempt: Mapped[int | None]
     pass_score: Mapped[int | None]
+    # Seconds a quiz attempt may take (None: no limit); a late answer still counts as a play.
+    quiz_seconds: Mapped[int | None]
     look: Mapped[dict] = mapped_column(JSON, default=dict)
     # Verifiable draws: the seed is drawn when the campaign first goes live and never changes;
     # only its SHA-256 (the commitment) is published until the campaign ends.

@@ -19,6 +19,14 @@
         intro.hidden = true;
         form.hidden = false;
         form.dataset.attempt = data.attempt_id;
+        data.startedAt = Date.now();
+        clearInterval(countdown);
+        if (data.seconds) {
+          countdown = setInterval(function () {
+            if (!form.hidden) $("q-count").textContent = $("q-count").textContent
+              .replace(/ · .*$/, "") + timeLeft();
+          }, 1000);
+        }
         render();
       }, function () {
         startBtn.disabled = false;
@@ -28,7 +36,7 @@
 
   function render() {
     var q = attempt.questions[index], total = attempt.questions.length;
-    $("q-count").textContent = H5.format(t.question_of, { i: index + 1, n: total });
+    $("q-count").textContent = H5.format(t.question_of, { i: index + 1, n: total }) + timeLeft();
     $("q-text").textContent = q.text;
     $("quiz-bar").style.width = (100 * index / total) + "%";
     var options = $("options");
@@ -60,6 +68,16 @@
     next.textContent = index === total - 1 ? t.submit : t.next;
     var first = options.querySelector("input");
     if (first && index > 0) first.focus();
+  }
+
+  /* The time limit, if the campaign sets one: shown beside the question count; the server
+     decides lateness from its own clock. */
+  var countdown = null;
+
+  function timeLeft() {
+    if (!attempt.seconds) return "";
+    var left = Math.max(0, Math.ceil(attempt.seconds - (Date.now() - attempt.startedAt) / 1000));
+    return " · " + H5.format(t.quiz_time_left, { s: left });
   }
 
   function submit() {
@@ -94,7 +112,7 @@
     });
     review.hidden = false;
     var score = H5.format(t.your_score, { s: data.score, n: data.total }) + " · " +
-      (data.passed ? t.quiz_passed : t.quiz_failed);
+      (data.passed ? t.quiz_passed : data.late ? t.quiz_late : t.quiz_failed);
     $("result").dataset.score = String(data.score);
     H5.showResult(data.play, score);
     if (!data.passed) {

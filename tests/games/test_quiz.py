@@ -168,3 +168,48 @@ def test_the_play_endpoint_does_not_draw_for_a_quiz(factory, quiz):
     response = factory.signed_in(factory.player()).post(f"/h5/{quiz.id}/play")
     assert response.status_code == 400
     assert count_plays() == 0
+
+
+def test_a_late_submission_counts_but_cannot_win(factory, clock):
+    timed = factory.campaign(
+        game="quiz",
+        questions=BANK,
+        questions_per_attempt=3,
+        pass_score=2,
+        quiz_seconds=30,
+        prizes=[{"name": "Mooncake", "stock": 10, "probability": 1.0}],
+    )
+    client = factory.signed_in(factory.player())
+    payload = client.get(f"/h5/{timed.id}/quiz").json
+    assert payload["seconds"] == 30
+    clock.advance(seconds=40)
+    url = f"/h5/{timed.id}/quiz/{payload['attempt_id']}"
+    graded = client.post(url, json={"answers": answers(payload, 3)}).json
+    assert graded["score"] == 3 and graded["late"] is True and graded["passed"] is False
+    assert graded["play"]["outcome"] == "lose"
+    stored = db.session.scalar(select(Play))
+    assert stored.eligible is False
+    # a retried submission agrees, and a new attempt answered in time can win
+    assert client.post(url, json={"answers": answers(payload, 3)}).json == graded
+    fresh = client.get(f"/h5/{timed.id}/quiz").json
+    clock.advance(seconds=20)
+    on_time = client.post(
+        f"/h5/{timed.id}/quiz/{fresh['attempt_id']}", json={"answers": answers(fresh, 3)}
+    ).json
+    assert on_time["late"] is False and on_time["play"]["outcome"] == "win"
+
+
+def test_quiz_seconds_is_validated(factory, client):
+    token = factory.token("marketer")
+    data = factory.campaign_data(
+        game="quiz", questions=BANK, questions_per_attempt=3, pass_score=2, quiz_seconds=5
+    )
+    body = {
+        **data,
+        "starts_at": data["starts_at"].isoformat(),
+        "ends_at": data["ends_at"].isoformat(),
+    }
+    response = client.post(
+        "/api/campaigns", json=body, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 422 and "quiz_seconds" in response.json["fields"]

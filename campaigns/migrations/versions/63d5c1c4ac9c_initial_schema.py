@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 58534ef1e3c3
+Revision ID: 63d5c1c4ac9c
 Revises: 
-Create Date: 2026-11-25 18:23:53.815074
+Create Date: 2026-11-25 19:02:29.708101
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '58534ef1e3c3'
+revision = '63d5c1c4ac9c'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -54,6 +54,7 @@ def upgrade():
     sa.Column('require_follow', sa.Boolean(), nullable=False),
     sa.Column('questions_per_attempt', sa.Integer(), nullable=True),
     sa.Column('pass_score', sa.Integer(), nullable=True),
+    sa.Column('quiz_seconds', sa.Integer(), nullable=True),
     sa.Column('look', sa.JSON(), nullable=False),
     sa.Column('seed', sa.String(length=64), nullable=True),
     sa.Column('seed_commitment', sa.String(length=64), nullable=True),
