@@ -191,6 +191,7 @@ def _wrk(script: str, path: str, connections: int, seconds: int, env: dict) -> d
         "wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
         "-s", str(ROOT / "bench" / script), f"http://127.0.0.1:{PORT}{path}",
     ]  # fmt: skip
+    env = {**env, "BENCH_DIR": str(ROOT / "bench")}
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 60)
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH ")), None)
     if line is None:
