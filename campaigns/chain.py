@@ -9,6 +9,7 @@ clearly abandoned, so the chain can always be completed.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from campaigns.clock import as_utc, to_ms, utc_naive
 from campaigns.draw import seeding
 from campaigns.draw.decision import Decision
 from campaigns.draw.keys import CampaignKeys
-from campaigns.models import Campaign, Play
+from campaigns.models import AuditEntry, Campaign, Play
 
 BATCH = 1000
 ABANDONED_AFTER = timedelta(seconds=60)
@@ -108,8 +109,6 @@ def _fill_gap(
 
 
 def audit_header(session, campaign: Campaign, head_hash: str | None, entries: int) -> dict:
-    from campaigns.models import AuditEntry
-
     max_stock = {p.id: p.stock for p in campaign.prizes}
     for before in session.scalars(
         select(AuditEntry.before).where(
@@ -147,8 +146,6 @@ def audit_header(session, campaign: Campaign, head_hash: str | None, entries: in
 
 def audit_lines(session, campaign: Campaign):
     """The audit as JSON lines, streamed in batches (a million entries never sit in memory)."""
-    import json
-
     seq, head_hash = head(session, campaign.id)
     yield json.dumps(audit_header(session, campaign, head_hash, seq), ensure_ascii=False) + "\n"
     last = 0

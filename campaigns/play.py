@@ -27,10 +27,14 @@ class PlayerRef:
 MAX_ID = 2**31 - 1
 
 
+def _unknown_campaign() -> DomainError:
+    return DomainError(ErrorCode.NOT_FOUND, "No such campaign.", {"campaign_id": "unknown id"})
+
+
 def load_campaign(session, campaign_id: int) -> Campaign:
     campaign = session.get(Campaign, campaign_id) if 1 <= campaign_id <= MAX_ID else None
     if campaign is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "No such campaign.", {"campaign_id": "unknown id"})
+        raise _unknown_campaign()
     return campaign
 
 
@@ -46,12 +50,12 @@ def load_campaign_for_play(session, campaign_id: int, snapshots: dict) -> Campai
     if held is not None and held[0] > time.monotonic():
         return session.merge(held[1], load=False)
     if not 1 <= campaign_id <= MAX_ID:
-        raise DomainError(ErrorCode.NOT_FOUND, "No such campaign.", {"campaign_id": "unknown id"})
+        raise _unknown_campaign()
     campaign = session.scalar(
         select(Campaign).options(selectinload(Campaign.prizes)).where(Campaign.id == campaign_id)
     )
     if campaign is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "No such campaign.", {"campaign_id": "unknown id"})
+        raise _unknown_campaign()
     snapshots[campaign_id] = (time.monotonic() + SNAPSHOT_SECONDS, campaign)
     return campaign
 
