@@ -6,7 +6,8 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from campaigns import campaign_admin, chain
+from bench import seed
+from campaigns import chain
 from campaigns.clock import to_ms
 from campaigns.draw import seeding
 from campaigns.draw.engine import local_day
@@ -22,23 +23,13 @@ def run(app) -> dict:
         redis = app.extensions["redis"]["counters"]
         engine = app.extensions["engine"]
         now = datetime.now(UTC)
-        campaign = campaign_admin.create_campaign(
-            db.session,
-            {
-                "name": "Engine bench",
-                "game": "wheel",
-                "starts_at": now - timedelta(hours=1),
-                "ends_at": now + timedelta(days=1),
-                "rules": "bench",
-                "wins_per_user_total": None,
-                "prizes": [
-                    {"name": "A", "stock": 10_000_000, "probability": 0.1},
-                    {"name": "B", "stock": 10_000_000, "probability": 0.2},
-                ],
-            },
-            now,
+        ample = [
+            {"name": "A", "stock": 10_000_000, "probability": 0.1},
+            {"name": "B", "stock": 10_000_000, "probability": 0.2},
+        ]
+        campaign = seed.live_campaign(
+            app, "Engine bench", now, days=1, wins_per_user_total=None, prizes=ample
         )
-        campaign_admin.change_status(db.session, redis, campaign, "live", "bench", now)
         engine.decide(db.session, campaign, 1, "warm-up", now)
         engine.fill_pool(campaign, 2, DRAWS + 10)
         keys, day = CampaignKeys(campaign.id), local_day(campaign, now)

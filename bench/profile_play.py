@@ -10,19 +10,17 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pyinstrument import Profiler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from campaigns import campaign_admin  # noqa: E402
+from bench import seed  # noqa: E402
 from campaigns.app import create_app  # noqa: E402
-from campaigns.clock import utc_naive  # noqa: E402
 from campaigns.embedded_redis import EmbeddedRedis  # noqa: E402
 from campaigns.extensions import db  # noqa: E402
-from campaigns.models import Player  # noqa: E402
 
 PLAYERS = 500
 
@@ -42,33 +40,10 @@ def main() -> None:
     )
     with app.app_context():
         db.create_all()
-        redis = app.extensions["redis"]["counters"]
-        campaign = campaign_admin.create_campaign(
-            db.session,
-            {
-                "name": "Profile",
-                "game": "wheel",
-                "starts_at": now - timedelta(hours=1),
-                "ends_at": now + timedelta(days=1),
-                "rules": "profile",
-                "plays_per_user_per_day": 1000,
-                "wins_per_user_total": 3,
-                "prizes": [
-                    {"name": "Phone", "stock": 100, "probability": 0.05},
-                    {"name": "Coupon", "stock": 1_000_000, "probability": 0.3},
-                ],
-            },
-            now,
+        campaign = seed.live_campaign(
+            app, "Profile", now, days=1, plays_per_user_per_day=1000, wins_per_user_total=3
         )
-        campaign_admin.change_status(db.session, redis, campaign, "live", "profile", now)
-        players = [Player(openid=f"o-{n}", created_at=utc_naive(now)) for n in range(PLAYERS)]
-        db.session.add_all(players)
-        db.session.commit()
-        serializer = app.session_interface.get_signing_serializer(app)
-        cookies = [
-            serializer.dumps({"player_id": p.id, "openid": p.openid, "_permanent": True})
-            for p in players
-        ]
+        cookies = seed.player_cookies(app, PLAYERS, now)
         path = f"/h5/{campaign.id}/play"
     client = app.test_client()
 

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
@@ -33,15 +33,13 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
-from bench import engine_bench, invariants  # noqa: E402
-from campaigns import campaign_admin  # noqa: E402
+from bench import engine_bench, invariants, seed  # noqa: E402
 from campaigns.app import create_app  # noqa: E402
-from campaigns.clock import utc_naive  # noqa: E402
 from campaigns.embedded_redis import EmbeddedRedis  # noqa: E402
 from campaigns.extensions import db  # noqa: E402
-from campaigns.models import Play, Player  # noqa: E402
+from campaigns.models import Play  # noqa: E402
 
 LEVELS = (16, 64, 256)
 PLAYERS = 5000
@@ -136,34 +134,10 @@ def _migrate(env: dict) -> None:
 
 def _seed(app) -> tuple[int, list[str]]:
     now = datetime.now(UTC)
-    redis = app.extensions["redis"]["counters"]
-    data = {
-        "name": "Bench wheel",
-        "game": "wheel",
-        "starts_at": now - timedelta(hours=1),
-        "ends_at": now + timedelta(days=7),
-        "rules": "Benchmark campaign.",
-        "plays_per_user_per_day": 200,
-        "wins_per_user_total": 3,
-        "prizes": [
-            {"name": "Phone", "stock": 100, "probability": 0.05},
-            {"name": "Coupon", "stock": 1_000_000, "probability": 0.3},
-        ],
-    }
-    campaign = campaign_admin.create_campaign(db.session, data, now)
-    campaign_admin.change_status(db.session, redis, campaign, "live", "bench", now)
-    db.session.execute(
-        insert(Player),
-        [{"openid": f"o-bench-{n:06d}", "created_at": utc_naive(now)} for n in range(PLAYERS)],
+    campaign = seed.live_campaign(
+        app, "Bench wheel", now, plays_per_user_per_day=200, wins_per_user_total=3
     )
-    db.session.commit()
-    serializer = app.session_interface.get_signing_serializer(app)
-    players = db.session.execute(select(Player.id, Player.openid)).all()
-    cookies = [
-        serializer.dumps({"player_id": pid, "openid": openid, "_permanent": True})
-        for pid, openid in players
-    ]
-    return campaign.id, cookies
+    return campaign.id, seed.player_cookies(app, PLAYERS, now)
 
 
 def _spawn(command: list[str], env: dict, log: str) -> subprocess.Popen:
