@@ -15,7 +15,7 @@ from campaigns import audit
 from campaigns.clock import as_utc, utc_naive
 from campaigns.draw import seeding, state
 from campaigns.draw.engine import REDIS_DOWN
-from campaigns.draw.keys import CampaignKeys
+from campaigns.draw.keys import all_shards
 from campaigns.errors import DomainError, ErrorCode
 from campaigns.models import Campaign, Prize, Question, Win
 from campaigns.models.campaign import Status
@@ -42,6 +42,7 @@ SCALAR_FIELDS = (
     "pass_score",
     "quiz_seconds",
     "look",
+    "shards",
 )
 # What may change after publishing; everything else would change the odds players were shown.
 EDITABLE_WHEN_PUBLISHED = {"name", "rules", "keyword", "look", "prizes"}
@@ -182,7 +183,7 @@ def _restock(session, redis, campaign: Campaign, prizes: list[dict]) -> None:
             {"prizes": ["Same prizes (by id) required once published."]},
         )
     awarded = awarded_by_prize(session, campaign.id)
-    redis_awarded = _redis_awarded(redis, campaign.id)
+    redis_awarded = _redis_awarded(redis, campaign)
     errors: dict[str, list[str]] = {}
     for index, change in enumerate(prizes):
         prize = current[change["id"]]
@@ -208,12 +209,11 @@ def _restock(session, redis, campaign: Campaign, prizes: list[dict]) -> None:
         raise DomainError(ErrorCode.CONFLICT, "Some prize changes are not allowed.", errors)
 
 
-def _redis_awarded(redis, campaign_id: int) -> dict[int, int]:
+def _redis_awarded(redis, campaign: Campaign) -> dict[int, int]:
     try:
-        raw = redis.hgetall(CampaignKeys(campaign_id).awarded)
+        return state.awarded_in_redis(redis, campaign.id, campaign.shards)
     except REDIS_DOWN as exc:
         raise DomainError(ErrorCode.UNAVAILABLE) from exc
-    return {int(k): int(v) for k, v in raw.items()}
 
 
 def change_status(
@@ -273,6 +273,7 @@ def _commit_and_push(session, redis, campaign: Campaign) -> None:
     rebuild that read SQL between the two (it saw the old settings).
     """
     session.flush()
+    every_shard = all_shards(campaign.id, campaign.shards)  # read now: a rollback expires it
     try:
         state.push_settings(redis, campaign)
     except REDIS_DOWN as exc:
@@ -283,7 +284,8 @@ def _commit_and_push(session, redis, campaign: Campaign) -> None:
     except SQLAlchemyError as exc:
         session.rollback()
         try:
-            redis.hdel(CampaignKeys(campaign.id).meta, "ready")  # rebuild from SQL next play
+            for keys in every_shard:
+                redis.hdel(keys.meta, "ready")  # rebuild from SQL next play
         except REDIS_DOWN:
             pass
         raise DomainError(ErrorCode.UNAVAILABLE) from exc

@@ -1,5 +1,8 @@
 """The public play log: every play chained to the one before by SHA-256, in sequence order.
 
+A sharded campaign keeps one chain per shard (shard k of N numbers its plays k+1, k+1+N, ...),
+each anchored on the commitment; the audit interleaves them in sequence order.
+
 Plays reach SQL in whatever order their requests finish; this walks them in ``seq`` order behind
 the newest contiguous entry and fills in ``prev_hash`` and ``entry_hash``. The first entry's
 ``prev`` is the seed's published commitment, so the chain is bound to the seed from the start.
@@ -12,7 +15,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from campaigns import verify
 from campaigns.clock import as_utc, to_ms, utc_naive
@@ -39,54 +42,83 @@ def entry(play: Play) -> dict:
     }
 
 
-def head(session, campaign_id: int) -> tuple[int, str | None]:
+def _of_shard(campaign_id: int, shard: int, shards: int) -> list:
+    """SQL conditions for one shard's plays: shard k of N numbers its plays k+1, k+1+N, ..."""
+    conditions = [Play.campaign_id == campaign_id]
+    if shards > 1:
+        conditions.append((Play.seq - 1) % shards == shard)
+    return conditions
+
+
+def shard_head(session, campaign_id: int, shard: int = 0, shards: int = 1):
     last = session.execute(
         select(Play.seq, Play.entry_hash)
-        .where(Play.campaign_id == campaign_id, Play.entry_hash.is_not(None))
+        .where(*_of_shard(campaign_id, shard, shards), Play.entry_hash.is_not(None))
         .order_by(Play.seq.desc())
         .limit(1)
     ).first()
     return (last.seq, last.entry_hash) if last else (0, None)
 
 
-def extend(
-    session, redis, campaign: Campaign, now, abandoned_after=ABANDONED_AFTER
-) -> tuple[int, str]:
-    """Chain every play that can be chained now; returns the new head (seq, hash)."""
-    seq, prev = head(session, campaign.id)
+def head(session, campaign: Campaign) -> tuple[int, str | None]:
+    """(entries chained, head hash). A sharded campaign has one chain per shard; its head is
+    ``verify.joint_head`` of theirs."""
+    if campaign.shards == 1:
+        return shard_head(session, campaign.id)
+    heads = [
+        shard_head(session, campaign.id, shard, campaign.shards)[1] or campaign.seed_commitment
+        for shard in range(campaign.shards)
+    ]
+    chained = session.scalar(
+        select(func.count()).where(Play.campaign_id == campaign.id, Play.entry_hash.is_not(None))
+    )
+    return (chained, verify.joint_head(heads)) if chained else (0, None)
+
+
+def extend(session, redis, campaign: Campaign, now, abandoned_after=ABANDONED_AFTER) -> None:
+    """Chain every play that can be chained now, shard by shard."""
+    for shard in range(campaign.shards):
+        _extend_shard(session, redis, campaign, shard, now, abandoned_after)
+
+
+def _extend_shard(session, redis, campaign: Campaign, shard: int, now, abandoned_after) -> None:
+    step = campaign.shards
+    seq, prev = shard_head(session, campaign.id, shard, step)
+    seq = seq or shard + 1 - step  # the number before this shard's first
     prev = prev or campaign.seed_commitment
     while True:
         plays = session.scalars(
             select(Play)
-            .where(Play.campaign_id == campaign.id, Play.seq > seq)
+            .where(*_of_shard(campaign.id, shard, step), Play.seq > seq)
             .order_by(Play.seq)
             .limit(BATCH)
         ).all()
         if not plays:
             break
         for play in plays:
-            if play.seq != seq + 1:
-                if not _fill_gap(session, redis, campaign, seq + 1, play, now, abandoned_after):
+            if play.seq != seq + step:
+                keys = CampaignKeys(campaign.id, shard, step)
+                gap = (seq + step, play)
+                if not _fill_gap(session, redis, campaign, keys, *gap, now, abandoned_after):
                     session.commit()
-                    return seq, prev
+                    return
                 break  # gap filled: read again from there
             play.prev_hash = prev
             prev = play.entry_hash = verify.entry_hash(prev, entry(play))
             seq = play.seq
         session.commit()
-    return seq, prev
 
 
 def _fill_gap(
-    session, redis, campaign, missing_from: int, next_play: Play, now, abandoned_after
+    session, redis, campaign, keys, missing_from: int, next_play: Play, now, abandoned_after
 ) -> bool:
-    """Record numbers ``missing_from .. next_play.seq - 1`` as lost, if they are abandoned."""
+    """Record the shard's numbers ``missing_from .. next_play.seq - 1`` as lost, if abandoned."""
     if as_utc(next_play.created_at) > now - abandoned_after:
         return False  # a request may still be writing it
-    in_flight = redis.zrange(CampaignKeys(campaign.id).inflight, 0, -1)
+    in_flight = redis.zrange(keys.inflight, 0, -1)
     if any(missing_from <= Decision.parse(raw).seq < next_play.seq for raw in in_flight):
         return False  # the sweeper will write it
-    for seq in range(missing_from, next_play.seq):
+    for seq in range(missing_from, next_play.seq, keys.shards):
         session.add(
             Play(
                 campaign_id=campaign.id,
@@ -139,23 +171,29 @@ def audit_header(session, campaign: Campaign, head_hash: str | None, entries: in
         ],
         "commitment": campaign.seed_commitment,
         "seed": campaign.seed if campaign.status == "ended" else None,
+        "shards": campaign.shards,
         "head": head_hash,
         "entries": entries,
     }
 
 
 def audit_lines(session, campaign: Campaign):
-    """The audit as JSON lines, streamed in batches (a million entries never sit in memory)."""
-    seq, head_hash = head(session, campaign.id)
-    yield json.dumps(audit_header(session, campaign, head_hash, seq), ensure_ascii=False) + "\n"
+    """The audit as JSON lines, streamed in batches (a million entries never sit in memory):
+    every chained entry in sequence order (a sharded campaign's chains interleave)."""
+    entries, head_hash = head(session, campaign)
+    yield json.dumps(audit_header(session, campaign, head_hash, entries), ensure_ascii=False) + "\n"
+    chained = (Play.campaign_id == campaign.id, Play.entry_hash.is_not(None))
+    top = session.scalar(select(func.max(Play.seq)).where(*chained)) or 0
     last = 0
-    while last < seq:
+    while True:
         plays = session.scalars(
             select(Play)
-            .where(Play.campaign_id == campaign.id, Play.seq > last, Play.seq <= seq)
+            .where(*chained, Play.seq > last, Play.seq <= top)
             .order_by(Play.seq)
             .limit(BATCH)
         ).all()
+        if not plays:
+            return
         for play in plays:
             line = {**entry(play), "prev": play.prev_hash, "hash": play.entry_hash}
             yield json.dumps(line, separators=(",", ":")) + "\n"

@@ -47,7 +47,8 @@ def schedule_sweep(connection=None) -> None:
 
 
 def sweep_in_flight() -> int:
-    """Write decisions whose request died before the ledger write (see draw/sweeper.py), extend
+    """Finish stock transfers between shards and write decisions whose request died before the
+    ledger write (see draw/stock.py and draw/sweeper.py), extend
     each campaign's hash chain over what has arrived, move page views into SQL, and re-enqueue
     winner notices that are still open."""
     now = current_app.extensions["clock"].now()
@@ -55,8 +56,17 @@ def sweep_in_flight() -> int:
     written = 0
     try:
         published = db.session.scalars(select(Campaign).where(Campaign.seed.is_not(None))).all()
+        engine = current_app.extensions["engine"]
         for campaign in published:
-            written += sweep(db.session, redis_clients.counters, campaign.id, now, secret_key)
+            engine.settle_transfers(campaign.id, campaign.shards, now)
+            written += sweep(
+                db.session,
+                redis_clients.counters,
+                campaign.id,
+                now,
+                secret_key,
+                shards=campaign.shards,
+            )
             chain.extend(db.session, redis_clients.counters, campaign, now)
             pageviews.flush(db.session, redis_clients.counters, campaign.id)
         notices.requeue_stale(  # winner notices still open a while after the win

@@ -137,7 +137,7 @@ def _store(
         if conflict.existing is not None:
             _undo(engine, campaign.id, decision)
             return conflict.existing  # the key was used before Redis lost it
-        engine.force_rebuild(campaign.id, decision.epoch)
+        engine.force_rebuild(campaign.id, decision)
         raise DomainError(ErrorCode.UNAVAILABLE) from None
 
 

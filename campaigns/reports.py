@@ -27,7 +27,7 @@ def build(session, campaign: Campaign, now: datetime) -> dict:
     prizes = _prizes(session, campaign, draws)
     wins = sum(p["wins"] for p in prizes)
     players = _players(session, campaign.id, by_day)
-    seq, head = chain.head(session, campaign.id)
+    seq, head = chain.head(session, campaign)
     zone = campaign.zone
     return {
         "campaign": {

@@ -12,6 +12,8 @@ HMAC-SHA256(seed, "<campaign>:<seq>") cut to 48 bits; each outcome is what that 
 the prize table given the stock left, pacing and the player's earlier wins (an entry marked not
 eligible, such as a failed quiz attempt, must lose); the stock moves only
 by the wins; each entry's hash covers the previous one. It names the first entry that fails.
+A hot campaign split into N shards ("shards" in the header) has N chains and N stock counts:
+shard k's entries are numbered k+1, k+1+N, ...; no prize may be won more often than its stock.
 
 The server's draw engine imports ``thresholds``, ``uniform`` and ``entry_hash`` from here, so the
 server and the verifier cannot drift apart.
@@ -52,6 +54,13 @@ def thresholds(probabilities: Iterable[float]) -> list[int]:
         total += Decimal(str(p))
         bounds.append(int(total * UNIFORM_SCALE))
     return bounds
+
+
+def joint_head(heads: list[str]) -> str:
+    """One hash for a sharded campaign's chains (one chain: its own head)."""
+    if len(heads) == 1:
+        return heads[0]
+    return hashlib.sha256("\n".join(heads).encode()).hexdigest()
 
 
 def canonical(entry: dict) -> str:
@@ -100,8 +109,8 @@ def verify(lines: Iterable[str]) -> Result:
             state.check(entry)
             checked += 1
             wins += entry["outcome"] == "win"
-        if header.get("head") and header["head"] != state.prev:
-            raise Failure(f"the chain ends at {state.prev}, the header says {header['head']}")
+        if header.get("head") and header["head"] != state.head:
+            raise Failure(f"the chain ends at {state.head}, the header says {header['head']}")
         if header.get("entries") is not None and header["entries"] != checked:
             raise Failure(f"{checked} entries, the header says {header['entries']}")
     except Failure as failure:
@@ -120,6 +129,18 @@ def _check_header(header: dict) -> None:
         raise Failure("the seed does not match the published commitment")
 
 
+class _Shard:
+    """One chain: a sharded campaign's shard k of N numbers its plays k+1, k+1+N, ... and
+    counts the stock it holds apart from the other shards."""
+
+    def __init__(self, shard: int, shards: int, commitment_hash: str, prize_ids):
+        self.step = shards
+        self.seq = shard + 1 - shards  # the number before its first
+        self.prev = commitment_hash
+        self.awarded = dict.fromkeys(prize_ids, 0)
+        self.credits: Counter = Counter()  # prizes of voided wins, to be given back later
+
+
 class _State:
     def __init__(self, header: dict):
         self.header = header
@@ -129,55 +150,64 @@ class _State:
         # A live campaign's stock may have been raised, or lowered to what was awarded: entries
         # may show any stock up to the highest the table ever published.
         self.final_stock = {str(p["id"]): int(p.get("max_stock", p["stock"])) for p in self.prizes}
-        self.awarded = dict.fromkeys(self.final_stock, 0)
-        self.credits: Counter = Counter()  # prizes of voided wins, to be given back later
-        self.last_stock = dict(self.final_stock)
+        shards = int(header.get("shards") or 1)
+        self.shards = [
+            _Shard(k, shards, header["commitment"], self.final_stock) for k in range(shards)
+        ]
+        self.won: Counter = Counter()  # wins per prize, all shards together
         self.wins_by_player: Counter = Counter()
-        self.prev = header["commitment"]
-        self.seq = 0
+
+    @property
+    def head(self) -> str:
+        return joint_head([shard.prev for shard in self.shards])
 
     def check(self, entry: dict) -> None:
         seq = entry["seq"]
-        if seq != self.seq + 1:
-            raise Failure(f"expected seq {self.seq + 1} next (an entry is missing or moved)", seq)
-        if entry["prev"] != self.prev:
+        chain = self.shards[(seq - 1) % len(self.shards)]
+        if seq != chain.seq + chain.step:
+            expected = chain.seq + chain.step
+            raise Failure(f"expected seq {expected} next (an entry is missing or moved)", seq)
+        if entry["prev"] != chain.prev:
             raise Failure("prev does not match the hash of the entry before", seq)
-        if entry["hash"] != entry_hash(self.prev, entry):
+        if entry["hash"] != entry_hash(chain.prev, entry):
             raise Failure("the entry was changed after it was chained (hash mismatch)", seq)
         if entry["u"] != uniform(self.header["seed"], self.campaign_id, seq):
             raise Failure("the number is not the seeded number of this sequence number", seq)
-        self.seq, self.prev = seq, entry["hash"]
+        chain.seq, chain.prev = seq, entry["hash"]
         if entry["outcome"] == "lost":
             return
-        self._check_stock(entry, seq)
+        self._check_stock(chain, entry, seq)
         expected = self._pick(entry)
         if entry["outcome"] == "void":
             if entry["prize_id"] is not None:
-                self.credits[str(entry["prize_id"])] += 1
+                chain.credits[str(entry["prize_id"])] += 1
             if entry["prize_id"] != expected:
                 raise Failure("a withdrawn draw names a prize its number did not pick", seq)
             if expected is not None:
-                self.awarded[str(expected)] += 1
+                chain.awarded[str(expected)] += 1
             return
         got = entry["prize_id"] if entry["outcome"] == "win" else None
         if entry["outcome"] not in ("win", "lose") or got != expected:
             raise Failure(f"outcome {entry['outcome']}/{got} but the draw gives {expected}", seq)
         if expected is not None:
-            self.awarded[str(expected)] += 1
+            chain.awarded[str(expected)] += 1
             self.wins_by_player[entry["pseudonym"]] += 1
+            self.won[str(expected)] += 1
+            if self.won[str(expected)] > self.final_stock[str(expected)]:
+                raise Failure(f"prize {expected} won more times than its stock", seq)
 
-    def _check_stock(self, entry: dict, seq: int) -> None:
+    def _check_stock(self, chain: _Shard, entry: dict, seq: int) -> None:
         before = entry["stock_before"]
         if set(before) != set(self.final_stock):
             raise Failure("stock_before does not list the prize table's prizes", seq)
         for pid, (awarded, stock) in before.items():
-            given_back = self.awarded[pid] - awarded
-            if given_back < 0 or given_back > self.credits[pid]:
+            given_back = chain.awarded[pid] - awarded
+            if given_back < 0 or given_back > chain.credits[pid]:
                 raise Failure(
-                    f"prize {pid}: {awarded} awarded before, expected {self.awarded[pid]}", seq
+                    f"prize {pid}: {awarded} awarded before, expected {chain.awarded[pid]}", seq
                 )
-            self.credits[pid] -= given_back
-            self.awarded[pid] = awarded
+            chain.credits[pid] -= given_back
+            chain.awarded[pid] = awarded
             if stock > self.final_stock[pid] or awarded > stock:
                 raise Failure(f"prize {pid}: stock {stock} is not within the published table", seq)
 

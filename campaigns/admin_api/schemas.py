@@ -13,6 +13,8 @@ from campaigns import game_registry
 
 MAX_STOCK = 10_000_000
 MAX_LIMIT = 100_000
+# More shards than cluster masters buys nothing; 16 covers any cluster a campaign would rent.
+MAX_SHARDS = 16
 # Campaign moments: far enough either way for any real campaign, near enough that converting
 # between time zones never leaves the range Python's datetime can hold.
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
@@ -132,6 +134,15 @@ class CampaignIn(Schema):
         strict=True, allow_none=True, validate=validate.Range(min=1, max=100)
     )
     look = fields.Nested(LookIn, load_default=dict)
+    shards = fields.Integer(
+        strict=True,
+        load_default=1,
+        validate=validate.Range(min=1, max=MAX_SHARDS),
+        metadata={
+            "description": "Redis Cluster shards for a hot campaign (players and stock spread "
+            "over that many nodes); fixed once published"
+        },
+    )
 
     @validates("game")
     def _known_game(self, value: str, **_kwargs) -> None:
@@ -227,6 +238,7 @@ class CampaignOut(Schema):
     pass_score = fields.Integer(allow_none=True)
     quiz_seconds = fields.Integer(allow_none=True)
     look = fields.Dict()
+    shards = fields.Integer()
     seed_commitment = fields.String(allow_none=True)
     chain_head = fields.String(
         allow_none=True, metadata={"description": "hash of the newest chained play"}

@@ -58,7 +58,7 @@ def campaign_out(campaign: Campaign) -> dict:
         ],
         "questions": campaign.questions,
         "seed_commitment": campaign.seed_commitment,
-        "chain_head": chain.head(db.session, campaign.id)[1],
+        "chain_head": chain.head(db.session, campaign)[1],
         "seed": campaign.seed if campaign.status == "ended" else None,
         "warnings": campaign_admin.warnings(campaign),
         "game_url": f"{current_app.config['PUBLIC_BASE_URL']}/h5/{campaign.id}/",
@@ -163,5 +163,5 @@ class CampaignAudit(MethodView):
 
 def finish_chain(session, redis, campaign, now, secret_key: str) -> None:
     """An ended campaign takes no plays: write what is in flight and chain everything."""
-    sweep(session, redis, campaign.id, now, secret_key, min_age_ms=0)
+    sweep(session, redis, campaign.id, now, secret_key, min_age_ms=0, shards=campaign.shards)
     chain.extend(session, redis, campaign, now, abandoned_after=timedelta(0))

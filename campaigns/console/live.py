@@ -59,7 +59,7 @@ def overview(campaign_id: int, errors: dict | None = None, status: int = 200):
         awarded=campaign_admin.awarded_by_prize(db.session, campaign.id),
         audit=_audit(campaign.id),
         changes=changes,
-        chain_head=chain.head(db.session, campaign.id)[1],
+        chain_head=chain.head(db.session, campaign)[1],
         explain=i18n.EXPLAIN_VERIFIABLE[lang],
         game_url=game_url(campaign),
         errors=errors or {},

@@ -28,6 +28,9 @@ class Decision:
     eligible: bool = True
     # A marker loaded from SQL after a rebuild carries only seq/epoch/player/key.
     complete: bool = True
+    # Which shard of how many decided it (see keys.py); 0 of 1 for an unsharded campaign.
+    shard: int = 0
+    shards: int = 1
 
     @classmethod
     def parse(cls, raw: str | bytes) -> Decision:
@@ -66,4 +69,6 @@ class Decision:
             plays_left_today=None if int(d["left"]) < 0 else int(d["left"]),
             void=bool(d.get("void")),
             eligible=bool(d.get("eligible", 1)),
+            shard=int(d.get("shard", 0)),
+            shards=int(d.get("shards", 1)),
         )

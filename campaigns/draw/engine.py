@@ -8,15 +8,16 @@ from datetime import datetime
 import redis as redis_lib
 
 from campaigns.clock import to_ms
-from campaigns.draw import seeding, state
+from campaigns.draw import seeding, state, stock
 from campaigns.draw.decision import Decision
-from campaigns.draw.keys import CampaignKeys
+from campaigns.draw.keys import CampaignKeys, all_shards, for_player
 from campaigns.draw.scripts import Scripts
 from campaigns.errors import DomainError, ErrorCode
 from campaigns.models import Campaign
 
-# Rebuild, player load and pool refill each take at most one round; a few spare for races.
-MAX_ROUNDS = 8
+# Rebuild, player load, pool refill and a stock transfer each take at most one round; a few
+# spare for races.
+MAX_ROUNDS = 10
 
 REDIS_DOWN = (redis_lib.ConnectionError, redis_lib.TimeoutError, redis_lib.BusyLoadingError)
 
@@ -51,7 +52,7 @@ class Engine:
         eligible: bool = True,
     ) -> tuple[Decision, bool]:
         """Like ``decide``; the flag is True for a new decision, False for a stored one."""
-        keys = CampaignKeys(campaign.id)
+        keys = for_player(campaign.id, player_id, campaign.shards)
         day = local_day(campaign, now)
         args = [
             to_ms(now),
@@ -69,13 +70,14 @@ class Engine:
             if kind == b"refused":
                 raise DomainError(ErrorCode(rest[0].decode()))
             if kind == b"reconcile":
-                state.rebuild(session, self.redis, campaign.id)
+                state.rebuild(session, self.redis, campaign.id, keys.shard)
             elif kind == b"load_player":
                 state.load_player(
                     session,
                     self.redis,
                     self.scripts,
                     campaign,
+                    keys,
                     player_id,
                     day,
                     now,
@@ -84,20 +86,28 @@ class Engine:
             elif kind == b"need_pool":
                 if not campaign.seed:  # a snapshot from before the campaign went live
                     session.refresh(campaign, ["seed"])
-                self.fill_pool(campaign, int(rest[0]))
+                self.fill_pool(campaign, int(rest[0]), keys=keys)
+            elif kind == b"need_stock":
+                stock.borrow(self.redis, self.scripts, keys, rest[0].decode(), args[0])
         raise DomainError(ErrorCode.UNAVAILABLE, "The draw did not settle; please retry.")
 
     def fill_pool(
-        self, campaign: Campaign, first_seq: int, count: int = seeding.POOL_BATCH
+        self,
+        campaign: Campaign,
+        first_seq: int,
+        count: int = seeding.POOL_BATCH,
+        keys: CampaignKeys | None = None,
     ) -> None:
+        """Seeded numbers for the next ``count`` sequence numbers of one shard (``keys``)."""
         if not campaign.seed:
             raise DomainError(ErrorCode.NOT_LIVE)
-        batch = seeding.pool_batch(campaign.seed, campaign.id, first_seq, count)
-        self.redis.hset(CampaignKeys(campaign.id).pool, mapping=batch)
+        keys = keys or CampaignKeys(campaign.id)
+        batch = seeding.pool_batch(campaign.seed, campaign.id, first_seq, count, keys.shards)
+        self.redis.hset(keys.pool, mapping=batch)
 
     def give_back(self, campaign_id: int, decision: Decision) -> bool:
         """Withdraw a decision whose ledger write failed (see give_back.lua)."""
-        keys = CampaignKeys(campaign_id)
+        keys = CampaignKeys(campaign_id, decision.shard, decision.shards)
         done = self.scripts.give_back(
             keys=[
                 keys.meta,
@@ -111,11 +121,15 @@ class Engine:
         )
         return bool(done)
 
-    def force_rebuild(self, campaign_id: int, epoch: str) -> None:
+    def settle_transfers(self, campaign_id: int, shards: int, now: datetime) -> int:
+        """Deliver stock transfers between shards that a dead process left half-done."""
+        return stock.settle(self.redis, self.scripts, campaign_id, shards, to_ms(now))
+
+    def force_rebuild(self, campaign_id: int, decision: Decision) -> None:
         """SQL refused a number Redis handed out: Redis is behind SQL, rebuild before going on."""
-        keys = CampaignKeys(campaign_id)
-        if self.redis.hget(keys.meta, "epoch") == epoch.encode():
-            self.redis.hdel(keys.meta, "ready")
+        for keys in all_shards(campaign_id, decision.shards):
+            if self.redis.hget(keys.meta, "epoch") == decision.epoch.encode():
+                self.redis.hdel(keys.meta, "ready")
 
 
 def local_day(campaign: Campaign, now: datetime) -> str:

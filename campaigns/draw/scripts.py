@@ -22,3 +22,5 @@ class Scripts:
         self.draw = client.register_script(source("draw"))
         self.give_back = client.register_script(source("give_back"))
         self.load_player = client.register_script(source("load_player"))
+        self.cede = client.register_script(source("cede"))
+        self.receive = client.register_script(source("receive"))

@@ -25,5 +25,10 @@ def new_seed() -> str:
     return secrets.token_hex(32)
 
 
-def pool_batch(seed_hex: str, campaign_id: int, first_seq: int, count: int = POOL_BATCH):
-    return {seq: uniform(seed_hex, campaign_id, seq) for seq in range(first_seq, first_seq + count)}
+def pool_batch(
+    seed_hex: str, campaign_id: int, first_seq: int, count: int = POOL_BATCH, step: int = 1
+):
+    """Numbers for ``count`` sequence numbers from ``first_seq``, ``step`` apart (a shard of a
+    sharded campaign hands out every ``step``-th number)."""
+    last = first_seq + count * step
+    return {seq: uniform(seed_hex, campaign_id, seq) for seq in range(first_seq, last, step)}

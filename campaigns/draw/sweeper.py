@@ -15,7 +15,7 @@ from sqlalchemy import select
 from campaigns import ledger
 from campaigns.clock import to_ms
 from campaigns.draw.decision import Decision
-from campaigns.draw.keys import CampaignKeys
+from campaigns.draw.keys import CampaignKeys, all_shards
 from campaigns.models import Play, Player
 
 MIN_AGE_MS = 10_000
@@ -23,10 +23,23 @@ BATCH = 500
 
 
 def sweep(
-    session, redis, campaign_id: int, now, secret_key: str, min_age_ms: int = MIN_AGE_MS
+    session,
+    redis,
+    campaign_id: int,
+    now,
+    secret_key: str,
+    min_age_ms: int = MIN_AGE_MS,
+    shards: int = 1,
 ) -> int:
     """Write what crashed requests left, trim what was recorded; returns plays written."""
-    keys = CampaignKeys(campaign_id)
+    return sum(
+        _sweep_shard(session, redis, keys, now, secret_key, min_age_ms)
+        for keys in all_shards(campaign_id, shards)
+    )
+
+
+def _sweep_shard(session, redis, keys: CampaignKeys, now, secret_key: str, min_age_ms) -> int:
+    campaign_id = keys.campaign_id
     written = 0
     while True:
         members = redis.zrangebyscore(

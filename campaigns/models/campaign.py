@@ -46,6 +46,9 @@ class Campaign(db.Model):
     # Seconds a quiz attempt may take (None: no limit); a late answer still counts as a play.
     quiz_seconds: Mapped[int | None]
     look: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Hot campaigns spread their players and stock over this many Redis hash tags (cluster
+    # nodes); see campaigns/draw/keys.py. Fixed once the campaign is published.
+    shards: Mapped[int] = mapped_column(default=1, server_default="1")
     # Verifiable draws: the seed is drawn when the campaign first goes live and never changes;
     # only its SHA-256 (the commitment) is published until the campaign ends.
     seed: Mapped[str | None] = mapped_column(String(64))

@@ -6,74 +6,46 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
-from campaigns.clock import FrozenClock
-from campaigns.extensions import _counters_client, db
+from campaigns.draw import state
+from campaigns.draw.keys import all_shards
+from campaigns.extensions import db
 from campaigns.models import Play, Win
-from tests.cluster import LocalCluster, ports_free
-from tests.conftest import free_port
-from tests.live_server import LiveServer
+from tests.campaigns.conftest import live_servers, session_cookie
 from tests.load import fire, post
 
 pytestmark = pytest.mark.one_database
 
 
 @pytest.fixture
-def clock():
-    return FrozenClock(datetime.now(UTC))
+def clock(live_clock):
+    return live_clock
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    running = LocalCluster(tmp_path_factory.mktemp("cluster"), ports_free(6)).start()
-    yield running
-    running.stop()
+def test_a_hot_campaign_spreads_its_shards_over_the_three_masters(cluster):
+    for campaign_id in (1, 2, 3):
+        shards = all_shards(campaign_id, 3)
+        assert len({cluster.master_port_for(keys.meta) for keys in shards}) == 3
 
 
-@pytest.fixture
-def cluster_app(cluster, app_on, redis_url):
-    """The app with its counters on the cluster (RQ and caches stay on plain Redis)."""
-    counters = _counters_client(cluster.url)
-    for node in counters.get_primaries():
-        counters.get_redis_connection(node).flushall()
-    built = app_on(redis_url, COUNTERS_REDIS_URL=cluster.url)
-    with built.app_context():
-        yield built
-
-
-def _servers(app, tmp_path, count: int) -> list[LiveServer]:
-    env = {
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "REDIS_URL": app.config["REDIS_URL"],
-        "COUNTERS_REDIS_URL": app.config["COUNTERS_REDIS_URL"],
-        "SECRET_KEY": app.config["SECRET_KEY"],
-    }
-    servers = []
-    for n in range(count):
-        env_n = {**env, "INSTANCE_PATH": str(tmp_path / f"server-{n}")}
-        servers.append(LiveServer(free_port(), env_n, workers=2, log_path=tmp_path / f"s{n}.log"))
-    return [server.start() for server in servers]
-
-
-def _cookie(app, player) -> str:
-    serializer = app.session_interface.get_signing_serializer(app)
-    return serializer.dumps({"player_id": player.id, "openid": player.openid, "_permanent": True})
-
-
-def test_2000_plays_on_two_servers_and_a_redis_cluster(cluster_app, factory, tmp_path):
+@pytest.mark.parametrize("shards", [1, 3])
+def test_2000_plays_on_two_servers_and_a_redis_cluster(cluster_app, factory, tmp_path, shards):
     app = cluster_app
     campaign = factory.campaign(
-        plays_per_user_per_day=8, prizes=[{"name": "Coupon", "stock": 50, "probability": 0.5}]
+        shards=shards,
+        plays_per_user_per_day=8,
+        prizes=[{"name": "Coupon", "stock": 50, "probability": 0.5}],
     )
     players = factory.players(200)
-    servers = _servers(app, tmp_path, 2)
+    servers = live_servers(app, tmp_path, 2)
     try:
         jobs = [
-            (f"/h5/{campaign.id}/play", _cookie(app, p), None) for p in players for _ in range(10)
+            (f"/h5/{campaign.id}/play", session_cookie(app, p), None)
+            for p in players
+            for _ in range(10)
         ]
         random.Random(3).shuffle(jobs)
         halves = [
@@ -92,29 +64,34 @@ def test_2000_plays_on_two_servers_and_a_redis_cluster(cluster_app, factory, tmp
     assert statuses == {200: 1600, 429: 400}, statuses
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Win)) == 50
-    awarded = app.extensions["redis"]["counters"].hget(
-        f"cg:{{c:{campaign.id}}}:awarded", str(campaign.prizes[0].id)
-    )
-    assert int(awarded) == 50
+    awarded = state.awarded_in_redis(app.extensions["redis"]["counters"], campaign.id, shards)
+    assert awarded == {campaign.prizes[0].id: 50}
+    assert sorted(db.session.scalars(select(Win.slot))) == list(range(1, 51))
     per_player = db.session.execute(select(Play.player_id, func.count()).group_by(Play.player_id))
     assert {count for _, count in per_player} == {8}
-    seqs = db.session.scalars(select(Play.seq).order_by(Play.seq)).all()
-    assert seqs == list(range(1, 1601))
+    for shard in range(shards):  # shard k of N numbers its plays k+1, k+1+N, ... without gaps
+        seqs = db.session.scalars(
+            select(Play.seq).where((Play.seq - 1) % shards == shard).order_by(Play.seq)
+        ).all()
+        assert seqs == list(range(shard + 1, shard + 1 + shards * len(seqs), shards))
+    assert db.session.scalar(select(func.count()).select_from(Play)) == 1600
 
 
+@pytest.mark.parametrize("shards", [1, 3])
 def test_a_master_killed_mid_run_fails_over_without_oversell(
-    cluster_app, cluster, factory, tmp_path
+    cluster_app, cluster, factory, tmp_path, shards
 ):
     app = cluster_app
     campaign = factory.campaign(
+        shards=shards,
         plays_per_user_per_day=6,
         wins_per_user_total=1,
         prizes=[{"name": "Coupon", "stock": 40, "probability": 0.4}],
     )
     players = factory.players(120)
-    [server] = _servers(app, tmp_path, 1)
+    [server] = live_servers(app, tmp_path, 1)
     path = f"/h5/{campaign.id}/play"
-    cookies = [_cookie(app, p) for p in players]
+    cookies = [session_cookie(app, p) for p in players]
     results: list[tuple[str, int, dict]] = []
     phase = {"now": "before"}
     stop = threading.Event()
@@ -133,7 +110,8 @@ def test_a_master_killed_mid_run_fails_over_without_oversell(
             worker.start()
         while len(results) < 150:
             threading.Event().wait(0.05)
-        master = cluster.master_port_for(f"cg:{{c:{campaign.id}}}:meta")
+        # The master of the (last) shard: with 3 shards the other two keep playing meanwhile.
+        master = cluster.master_port_for(all_shards(campaign.id, shards)[-1].meta)
         phase["now"] = "failover"
         cluster.kill(master)
         cluster.wait_failover(master)

@@ -1,13 +1,17 @@
 -- One play, decided atomically. See campaigns/draw/engine.py for the contract.
--- KEYS: 1 meta, 2 awarded, 3 free, 4 player, 5 idempotency, 6 seq, 7 pool, 8 in flight (zset)
+-- KEYS: 1 meta, 2 awarded, 3 free, 4 player, 5 idempotency, 6 seq, 7 pool, 8 in flight (zset),
+--       9 allot, 10 slots, 11 dry (the last three used by sharded campaigns only)
 -- ARGV: 1 now_ms, 2 day (YYYY-MM-DD in the campaign's zone), 3 player id, 4 idempotency key,
 --       5 idempotency ttl (s), 6 player counters ttl (s), 7 eligible ("1", or "0": the play
 --       counts but cannot win, e.g. a failed quiz attempt; the log says so)
 -- Returns {"replay", decision} | {"refused", code} | {"reconcile"} | {"load_player"}
---       | {"need_pool", seq} | {"ok", decision}
+--       | {"need_pool", seq} | {"need_stock", prize id} | {"ok", decision}
+-- A shard of a sharded campaign ("step" > 1 in meta) hands out sequence numbers shard+1,
+-- shard+1+step, ... and only the stock slots it holds ("allot", "slots"); when its share of the
+-- picked prize is used up it asks for more ("need_stock") unless no other shard had any ("dry").
 -- Numbers that may exceed 14 digits (u, at) travel as strings: cjson rounds larger numbers.
 local m = redis.call('HMGET', KEYS[1], 'ready', 'status', 'starts', 'ends', 'ppd', 'ppt',
-  'wpt', 'prizes', 'epoch', 'lazy')
+  'wpt', 'prizes', 'epoch', 'lazy', 'step', 'shard')
 if m[1] ~= '1' then return {'reconcile'} end
 
 -- A key remembered from before a rebuild of the state (other epoch) may name a sequence number
@@ -47,7 +51,9 @@ local ppd, ppt, wpt = tonumber(m[5]), tonumber(m[6]), tonumber(m[7])
 if ppt > 0 and plays_total >= ppt then return {'refused', 'total_limit'} end
 if ppd > 0 and plays_today >= ppd then return {'refused', 'daily_limit'} end
 
-local seq = tonumber(redis.call('GET', KEYS[6]) or '0') + 1
+local step = tonumber(m[11] or '1')
+local sharded = step > 1
+local seq = tonumber(redis.call('GET', KEYS[6]) or '0') + step
 local u_raw = redis.call('HGET', KEYS[7], seq)
 if not u_raw then return {'need_pool', tostring(seq)} end
 local u = tonumber(u_raw)
@@ -59,6 +65,28 @@ local free_raw = redis.call('HGETALL', KEYS[3])
 local top, free = {}, {}
 for i = 1, #awarded_raw, 2 do top[awarded_raw[i]] = tonumber(awarded_raw[i + 1]) end
 for i = 1, #free_raw, 2 do free[free_raw[i]] = free_raw[i + 1] end
+local allot, ranges, dry = {}, {}, {}
+if sharded then
+  local function read(key, into)
+    local raw = redis.call('HGETALL', key)
+    for i = 1, #raw, 2 do into[raw[i]] = raw[i + 1] end
+  end
+  read(KEYS[9], allot)
+  read(KEYS[10], ranges)
+  read(KEYS[11], dry)
+end
+-- The campaign's slot number of this shard's local slot n ("base|a-b,c-d", see keys.py).
+local function campaign_slot(pid, n)
+  if not sharded then return n end
+  local base, list = string.match(ranges[pid] or '0|', '^(%d+)|(.*)$')
+  local k = n - tonumber(base)
+  for a, b in string.gmatch(list, '(%d+)-(%d+)') do
+    local size = tonumber(b) - tonumber(a) + 1
+    if k <= size then return tonumber(a) + k - 1 end
+    k = k - size
+  end
+  return 0
+end
 local function free_count(pid)
   local list = free[pid]
   if not list or list == '' then return 0 end
@@ -71,6 +99,7 @@ end
 local snapshot = {}
 local pick, pick_stock, pick_pacing = nil, 0, '0'
 for pid, stock, upper, pacing in string.gmatch(m[8] or '', '(%d+):(%d+):(%d+):(%d)') do
+  if sharded then stock = allot[pid] or '0' end
   local awarded = (top[pid] or 0) - free_count(pid)
   snapshot[#snapshot + 1] = pid .. ':' .. awarded .. ':' .. stock
   if not pick and u < tonumber(upper) then
@@ -107,6 +136,8 @@ if eligible and pick and not (wpt > 0 and wins_total >= wpt) then
       slot = redis.call('HINCRBY', KEYS[2], pick, 1)
     end
     if slot > 0 then prize = pick end
+  elseif sharded and awarded >= pick_stock and dry[pick] ~= m[9] then
+    return {'need_stock', pick}
   end
 end
 
@@ -127,9 +158,10 @@ if ppt > 0 then
 end
 local decision = cjson.encode({
   seq = seq, player = tonumber(ARGV[3]), at = ARGV[1], day = day, key = ARGV[4],
-  t = t + 1, d = d + 1, w = win_no, prize = tonumber(prize) or 0, slot = slot,
+  t = t + 1, d = d + 1, w = win_no, prize = tonumber(prize) or 0, slot = campaign_slot(prize, slot),
   u = u_raw, stock = table.concat(snapshot, ','), epoch = m[9], left = left_today,
-  eligible = eligible and 1 or 0
+  eligible = eligible and 1 or 0, shard = tonumber(m[12] or '0'), shards = step,
+  local_slot = slot
 })
 redis.call('SET', KEYS[5], decision, 'EX', tonumber(ARGV[5]))
 redis.call('ZADD', KEYS[8], now, decision)

@@ -13,8 +13,9 @@ redis.call('HINCRBY', KEYS[4], 'dv:' .. dec.day, 1)
 if dec.prize ~= 0 then
   redis.call('HINCRBY', KEYS[4], 'wv', 1)
   local pid = tostring(dec.prize)
+  local slot = dec.local_slot or dec.slot  -- a shard's own number of the slot (see keys.py)
   local list = redis.call('HGET', KEYS[3], pid)
-  if list and list ~= '' then list = list .. ',' .. dec.slot else list = tostring(dec.slot) end
+  if list and list ~= '' then list = list .. ',' .. slot else list = tostring(slot) end
   redis.call('HSET', KEYS[3], pid, list)
 end
 redis.call('DEL', KEYS[5])

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 63d5c1c4ac9c
+Revision ID: 564d6d607da9
 Revises: 
-Create Date: 2026-11-25 19:02:29.708101
+Create Date: 2026-11-25 20:07:55.411132
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '63d5c1c4ac9c'
+revision = '564d6d607da9'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -56,6 +56,7 @@ def upgrade():
     sa.Column('pass_score', sa.Integer(), nullable=True),
     sa.Column('quiz_seconds', sa.Integer(), nullable=True),
     sa.Column('look', sa.JSON(), nullable=False),
+    sa.Column('shards', sa.Integer(), server_default='1', nullable=False),
     sa.Column('seed', sa.String(length=64), nullable=True),
     sa.Column('seed_commitment', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
