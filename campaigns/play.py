@@ -79,7 +79,7 @@ def play(
     idem_key: str,
     secret_key: str,
     eligible: bool = True,
-) -> Play:
+) -> Play | ledger.Recorded:
     """Play once (or return the play an earlier request with the same key made).
 
     ``eligible=False`` counts a play that cannot win (a failed quiz attempt)."""
@@ -115,7 +115,7 @@ def _store(
     decision,
     fresh: bool,
     secret_key: str,
-) -> Play:
+) -> Play | ledger.Recorded:
     """Write a fresh decision; for a replayed one, find it in the ledger (or finish writing it)."""
     stored = None if fresh else ledger.find_play(session, campaign.id, decision.seq)
     if (
