@@ -32,9 +32,12 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
 
 # Recycle each worker after a number of requests, so a slow leak cannot grow forever; the
-# jitter keeps all workers from restarting at the same moment.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+# jitter keeps all workers from restarting at the same moment. A restart costs seconds of a
+# worker's capacity (the app is built again), so at a peak it should be rare: 20,000 requests
+# is minutes of full load per worker (`make soak`, ~50,000 requests per worker, shows whether
+# memory stays flat over that many).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "2000"))
 
 # No preload: each worker builds its own app, so SQL pools and Redis clients are never shared
 # across a fork.

@@ -65,6 +65,10 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = self.PUBLIC_BASE_URL.startswith("https://")
         self.PERMANENT_SESSION_LIFETIME = 30 * 24 * 3600
+        # The cookie is signed and sent when the session changes (sign-in; the console's idle
+        # stamp), not re-signed on every response: a play would otherwise pay a signature and a
+        # Set-Cookie header, and a player's session lasts its 30 days from WeChat sign-in.
+        self.SESSION_REFRESH_EACH_REQUEST = False
         self.MAX_CONTENT_LENGTH = 256 * 1024
         # Rate limits (campaigns/ratelimits.py), counted in the main Redis so every web process
         # shares the counts (the storage follows REDIS_URL: ratelimits.init_app).

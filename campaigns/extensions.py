@@ -20,8 +20,8 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-# Objects stay readable after commit: a play's response is built from the rows just written,
-# without reading them back.
+# Objects stay readable after commit: responses are built from the rows just written, without
+# reading them back.
 db = SQLAlchemy(
     metadata=MetaData(naming_convention=NAMING), session_options={"expire_on_commit": False}
 )

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from campaigns.draw.decision import Decision
@@ -38,37 +39,37 @@ def _moment(decision: Decision) -> datetime:
     return datetime.fromtimestamp(decision.at_ms / 1000, UTC).replace(tzinfo=None)
 
 
-def build_play(campaign_id: int, decision: Decision, player_pseudonym: str) -> Play:
-    outcome = "void" if decision.void else ("win" if decision.prize_id else "lose")
-    play = Play(
-        campaign_id=campaign_id,
-        player_id=decision.player_id,
-        seq=decision.seq,
-        idempotency_key=decision.idempotency_key,
-        created_at=_moment(decision),
-        day=decision.day,
-        player_seq=decision.player_seq,
-        day_seq=decision.day_seq,
-        outcome=outcome,
-        eligible=decision.eligible,
-        prize_id=decision.prize_id,
-        uniform=decision.uniform,
-        stock_before=decision.stock_before,
-        pseudonym=player_pseudonym,
-        plays_left_today=decision.plays_left_today,
-    )
-    play.win = None  # known: no lazy SELECT when the response asks for it
-    if outcome == "win":
-        play.win = Win(
-            campaign_id=campaign_id,
-            prize_id=decision.prize_id,
-            player_id=decision.player_id,
-            slot=decision.slot,
-            player_win_no=decision.player_win_no,
-            code=new_redemption_code(),
-            created_at=play.created_at,
-        )
-    return play
+@dataclass(frozen=True)
+class RecordedWin:
+    id: int
+    code: str
+    slot: int
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A play as ``record`` wrote it: the fields its callers read, without an ORM object.
+
+    Same attribute names as ``Play`` (and ``win`` as ``Win``), so callers take either: a replay
+    reads the stored ``Play`` back, a fresh play gets this."""
+
+    id: int
+    campaign_id: int
+    player_id: int
+    seq: int
+    idempotency_key: str
+    outcome: str
+    eligible: bool
+    prize_id: int | None
+    plays_left_today: int | None
+    win: RecordedWin | None
+
+
+# Core statements on the mapped tables (same columns, defaults and unique constraints as the
+# ORM), built once: a play is one short transaction of one or two INSERTs, without the unit of
+# work's bookkeeping, so concurrent writers hold SQLite's write lock only briefly.
+_INSERT_PLAY = insert(Play.__table__).returning(Play.__table__.c.id)
+_INSERT_WIN = insert(Win.__table__).returning(Win.__table__.c.id)
 
 
 def find_play(session, campaign_id: int, seq: int) -> Play | None:
@@ -92,17 +93,55 @@ class LedgerConflict(Exception):
         self.existing = existing
 
 
-def record(session, campaign_id: int, decision: Decision, player_pseudonym: str) -> Play:
-    """Commit one decided play. Returns the stored play, whoever wrote it.
+def record(session, campaign_id: int, decision: Decision, player_pseudonym: str) -> Recorded:
+    """Commit one decided play (and its win) in the session's transaction. Returns the stored
+    play, whoever wrote it: a ``Recorded``, or the ``Play`` a concurrent replay wrote first.
 
     Raises ``LedgerConflict`` when SQL holds a different play under one of the decision's unique
     numbers, and ``DomainError(unavailable)`` when the database cannot be written.
     """
+    outcome = "void" if decision.void else ("win" if decision.prize_id else "lose")
+    created_at = _moment(decision)
     try:
-        play = build_play(campaign_id, decision, player_pseudonym)
-        session.add(play)
+        connection = session.connection()
+        play_id = connection.execute(
+            _INSERT_PLAY,
+            {
+                "campaign_id": campaign_id,
+                "player_id": decision.player_id,
+                "seq": decision.seq,
+                "idempotency_key": decision.idempotency_key,
+                "created_at": created_at,
+                "day": decision.day,
+                "player_seq": decision.player_seq,
+                "day_seq": decision.day_seq,
+                "outcome": outcome,
+                "eligible": decision.eligible,
+                "prize_id": decision.prize_id,
+                "uniform": decision.uniform,
+                "stock_before": decision.stock_before,
+                "pseudonym": player_pseudonym,
+                "plays_left_today": decision.plays_left_today,
+            },
+        ).scalar_one()
+        win = None
+        if outcome == "win":
+            code = new_redemption_code()
+            win_id = connection.execute(
+                _INSERT_WIN,
+                {
+                    "play_id": play_id,
+                    "campaign_id": campaign_id,
+                    "prize_id": decision.prize_id,
+                    "player_id": decision.player_id,
+                    "slot": decision.slot,
+                    "player_win_no": decision.player_win_no,
+                    "code": code,
+                    "created_at": created_at,
+                },
+            ).scalar_one()
+            win = RecordedWin(id=win_id, code=code, slot=decision.slot)
         session.commit()
-        return play
     except IntegrityError:
         session.rollback()
         same = find_play(session, campaign_id, decision.seq)
@@ -120,3 +159,15 @@ def record(session, campaign_id: int, decision: Decision, player_pseudonym: str)
         raise DomainError(
             ErrorCode.UNAVAILABLE, "The ledger is unavailable; please retry."
         ) from exc
+    return Recorded(
+        id=play_id,
+        campaign_id=campaign_id,
+        player_id=decision.player_id,
+        seq=decision.seq,
+        idempotency_key=decision.idempotency_key,
+        outcome=outcome,
+        eligible=decision.eligible,
+        prize_id=decision.prize_id,
+        plays_left_today=decision.plays_left_today,
+        win=win,
+    )

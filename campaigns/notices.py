@@ -67,9 +67,13 @@ def job_id(win_id: int) -> str:
 
 def notify_win(win_id: int) -> None:
     """Called by ``play()`` right after a win is committed. Redis trouble only delays the
-    notice: the win stays "pending" and the sweep enqueues it."""
+    notice: the win stays "pending" and the sweep enqueues it.
+
+    No look for an earlier job first (``enqueue_notice``): the win was inserted a moment ago and
+    the sweep takes only wins a minute old, so none exists; and were one to, the win's lease and
+    claim in ``deliver`` would still send once."""
     try:
-        enqueue_notice(redis_clients.main, win_id, current_app.config["NOTICE_RETRY_INTERVALS"])
+        _enqueue(win_id, current_app.config["NOTICE_RETRY_INTERVALS"])
     except RedisError:
         log.warning("could not enqueue the notice of win %s; the sweep will", win_id)
 
@@ -86,6 +90,10 @@ def enqueue_notice(redis, win_id: int, intervals: list[int]) -> Job:
         if status in LIVE_JOB or running:
             return job
         job.delete()  # finished, failed, or started by a worker that died: a fresh one
+    return _enqueue(win_id, intervals)
+
+
+def _enqueue(win_id: int, intervals: list[int]) -> Job:
     return jobs.enqueue(
         send_win_notice,
         win_id,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -38,17 +40,75 @@ def load_campaign(session, campaign_id: int) -> Campaign:
     return campaign
 
 
+@dataclass(frozen=True)
+class PrizeSnapshot:
+    id: int
+    name: str
+    image_url: str | None
+    stock: int
+    probability: float
+    pacing: str
+
+
+@dataclass(frozen=True)
+class CampaignSnapshot:
+    """What the play path reads of a campaign (the engine, the game's response), copied out of
+    the ORM once: shared by a process's threads without a session, never written back."""
+
+    id: int
+    game: str
+    status: str
+    seed: str
+    ends_at: datetime
+    starts_utc: datetime
+    ends_utc: datetime
+    zone: ZoneInfo
+    plays_per_user_per_day: int | None
+    plays_per_user_total: int | None
+    wins_per_user_total: int | None
+    require_follow: bool
+    prizes: tuple[PrizeSnapshot, ...]
+    shards: int
+
+    @classmethod
+    def of(cls, campaign: Campaign) -> CampaignSnapshot:
+        return cls(
+            id=campaign.id,
+            game=campaign.game,
+            status=campaign.status,
+            seed=campaign.seed,
+            ends_at=campaign.ends_at,
+            starts_utc=campaign.starts_utc,
+            ends_utc=campaign.ends_utc,
+            zone=campaign.zone,
+            plays_per_user_per_day=campaign.plays_per_user_per_day,
+            plays_per_user_total=campaign.plays_per_user_total,
+            wins_per_user_total=campaign.wins_per_user_total,
+            require_follow=campaign.require_follow,
+            prizes=tuple(
+                PrizeSnapshot(p.id, p.name, p.image_url, p.stock, p.probability, p.pacing)
+                for p in campaign.prizes
+            ),
+            shards=getattr(campaign, "shards", 1),
+        )
+
+
 # The player path reads a campaign (and its prizes) on every play; a second-old snapshot per
 # process saves two SELECTs. Staleness is harmless there: status, window, limits and stock are
 # decided in Redis, and the admin paths always read SQL (load_campaign).
 SNAPSHOT_SECONDS = 1.0
 
 
-def load_campaign_for_play(session, campaign_id: int, snapshots: dict) -> Campaign:
-    """``snapshots`` is the app's own dict (``app.extensions["campaign_snapshots"]``)."""
+def load_campaign_for_play(
+    session, campaign_id: int, snapshots: dict
+) -> CampaignSnapshot | Campaign:
+    """``snapshots`` is the app's own dict (``app.extensions["campaign_snapshots"]``).
+
+    A campaign without a seed (never live) is returned as the ORM object and not kept: the
+    engine reloads the seed into it should the campaign go live meanwhile."""
     held = snapshots.get(campaign_id)
     if held is not None and held[0] > time.monotonic():
-        return session.merge(held[1], load=False)
+        return held[1]
     if not 1 <= campaign_id <= MAX_ID:
         raise _unknown_campaign()
     campaign = session.scalar(
@@ -56,8 +116,11 @@ def load_campaign_for_play(session, campaign_id: int, snapshots: dict) -> Campai
     )
     if campaign is None:
         raise _unknown_campaign()
-    snapshots[campaign_id] = (time.monotonic() + SNAPSHOT_SECONDS, campaign)
-    return campaign
+    if not campaign.seed:
+        return campaign
+    snapshot = CampaignSnapshot.of(campaign)
+    snapshots[campaign_id] = (time.monotonic() + SNAPSHOT_SECONDS, snapshot)
+    return snapshot
 
 
 def is_following(session, openid: str) -> bool:
@@ -74,12 +137,12 @@ def play(
     session,
     engine: Engine,
     clock,
-    campaign: Campaign,
+    campaign: Campaign | CampaignSnapshot,
     player: PlayerRef,
     idem_key: str,
     secret_key: str,
     eligible: bool = True,
-) -> Play:
+) -> Play | ledger.Recorded:
     """Play once (or return the play an earlier request with the same key made).
 
     ``eligible=False`` counts a play that cannot win (a failed quiz attempt)."""
@@ -110,12 +173,12 @@ def play(
 def _store(
     session,
     engine: Engine,
-    campaign: Campaign,
+    campaign: Campaign | CampaignSnapshot,
     player: PlayerRef,
     decision,
     fresh: bool,
     secret_key: str,
-) -> Play:
+) -> Play | ledger.Recorded:
     """Write a fresh decision; for a replayed one, find it in the ledger (or finish writing it)."""
     stored = None if fresh else ledger.find_play(session, campaign.id, decision.seq)
     if (

@@ -5,6 +5,10 @@ from __future__ import annotations
 from campaigns import game_registry
 from games.schemas import PlayOut
 
+# One instance for every request: building a schema deep-copies its fields, dumping does not
+# change it (marshmallow 4 has no per-call context), so threads may share it.
+_PLAY_OUT = PlayOut()
+
 
 def play_body(campaign, stored) -> dict:
     game = game_registry.get(campaign.game)
@@ -19,4 +23,4 @@ def play_body(campaign, stored) -> dict:
         body["prize"] = prize
         body["code"] = stored.win.code
     body.update(game.present(campaign, stored))
-    return PlayOut().dump(body)
+    return _PLAY_OUT.dump(body)
