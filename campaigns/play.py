@@ -89,7 +89,7 @@ class CampaignSnapshot:
                 PrizeSnapshot(p.id, p.name, p.image_url, p.stock, p.probability, p.pacing)
                 for p in campaign.prizes
             ),
-            shards=getattr(campaign, "shards", 1),
+            shards=campaign.shards,
         )
 
 
