@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from campaigns.draw.keys import CampaignKeys
+from campaigns.draw.keys import all_shards
+from campaigns.draw.state import awarded_in_redis
 from campaigns.models import Campaign, Play, Win
 
 
 def check(session, redis, campaign_id: int) -> dict:
     campaign = session.get(Campaign, campaign_id)
-    keys = CampaignKeys(campaign_id)
+    shards = all_shards(campaign_id, campaign.shards)
     lines, ok = [], True
-    awarded = {int(k): int(v) for k, v in redis.hgetall(keys.awarded).items()}
+    awarded = awarded_in_redis(redis, campaign_id, campaign.shards)
     wins = dict(
         session.execute(
             select(Win.prize_id, func.count())
@@ -55,13 +56,20 @@ def check(session, redis, campaign_id: int) -> dict:
         f"most plays by one player in a day: {worst_day} (limit {campaign.plays_per_user_per_day})"
     )
     lines.append(f"most wins by one player: {worst_wins} (limit {campaign.wins_per_user_total})")
-    seqs = session.execute(
-        select(func.count(), func.max(Play.seq)).where(Play.campaign_id == campaign_id)
-    ).one()
-    gapless = seqs[0] == (seqs[1] or 0)
+    step = campaign.shards  # shard k of N numbers its plays k+1, k+1+N, ...
+    plays = highest = 0
+    gapless = True
+    for keys in shards:
+        count, top = session.execute(
+            select(func.count(), func.max(Play.seq)).where(
+                Play.campaign_id == campaign_id, (Play.seq - 1) % step == keys.shard
+            )
+        ).one()
+        plays, highest = plays + count, max(highest, top or 0)
+        gapless &= (top or keys.shard + 1 - step) == keys.shard + 1 + step * (count - 1)
     ok &= gapless
-    lines.append(f"sequence numbers: {seqs[0]} plays, highest {seqs[1]} (no gaps: {gapless})")
-    in_flight = redis.zcard(keys.inflight)
+    lines.append(f"sequence numbers: {plays} plays, highest {highest} (no gaps: {gapless})")
+    in_flight = sum(redis.zcard(keys.inflight) for keys in shards)
     ok &= in_flight == 0
     lines.append(f"decisions still in flight after draining: {in_flight}")
     return {"ok": bool(ok), "lines": lines}

@@ -7,6 +7,8 @@ then measures and prints (and writes to ``bench/results.md``):
 - requests/s, p50 and p99 of ``GET /healthz`` and ``POST /h5/<id>/play`` at 16, 64 and 256
   connections, and their ratio (our cost above the framework);
 - draws/s of the Lua draw script alone, pipelined from one client, beside plain INCR;
+- a hot campaign's draws/s with 1 and with 3 shards on a local 3-master Redis Cluster
+  (bench/shard_bench.py);
 - the verifiable-draw overhead: seeded numbers (HMAC) per second and hash-chain entries per second;
 - peak RSS per web worker and Redis memory per 100,000 plays;
 - after the load: wins <= stock for every prize, Redis and SQL ledgers equal once drained, no
@@ -35,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from bench import engine_bench, invariants, seed  # noqa: E402
+from bench import engine_bench, invariants, seed, shard_bench  # noqa: E402
 from campaigns.app import create_app  # noqa: E402
 from campaigns.embedded_redis import EmbeddedRedis  # noqa: E402
 from campaigns.extensions import db  # noqa: E402
@@ -106,6 +108,7 @@ def main() -> int:
             results["invariants"] = invariants.check(db.session, redis, campaign_id)
             results["engine"] = engine_bench.run(app)
             results["report"] = _report_latency(app)
+        results["shards"] = shard_bench.run(database_url, redis_server.url)
     finally:
         for process in (web, worker):
             process.terminate()
@@ -311,6 +314,7 @@ def _table(results: dict) -> str:
         f"| {results['redis_bytes_per_100k_plays'] / 2**20:.1f} MB "
         f"({results['plays']} plays measured) |",
     ]
+    lines += _shard_table(results["shards"])
     report = results.get("report")
     if report:
         lines.append(
@@ -329,6 +333,25 @@ def _table(results: dict) -> str:
             ),
         ]
     return "\n".join(lines)
+
+
+def _shard_table(shards: dict) -> list[str]:
+    one, three = shards[1], shards[3]
+    return [
+        "",
+        "| hot campaign on a local Redis Cluster (3 masters + 3 replicas, same 2 cores) "
+        "| 1 shard | 3 shards |",
+        "|---|---|---|",
+        f"| masters its draws ran on | {one['masters']} | {three['masters']} |",
+        f"| draws/s from {shard_bench.CLIENTS} client processes, pipelined "
+        f"| {one['draws_per_s']:.0f} | {three['draws_per_s']:.0f} |",
+        f"| busiest master's share of the draws "
+        f"| {one['busiest_share']:.0%} | {three['busiest_share']:.0%} |",
+        f"| its Redis time per draw | {one['usec_per_draw']:.1f} µs "
+        f"| {three['usec_per_draw']:.1f} µs |",
+        f"| ceiling once every master has a core: 1 / (share × time) "
+        f"| {one['ceiling_draws_per_s']:.0f}/s | {three['ceiling_draws_per_s']:.0f}/s |",
+    ]
 
 
 if __name__ == "__main__":
