@@ -4,8 +4,9 @@ cost of the verifiable-draw parts (seeded numbers, hash chain).
 Both loops send the same number of commands in the same batches to a fresh campaign. Redis's
 own figures say how the time splits: ``usec_per_call`` is wall time inside the server (it grows
 when the machine is busy and Redis waits for a core), the server's CPU time per call is what the
-script itself costs; this process's CPU time per draw is redis-py's share (packing, parsing). Nothing trims the in-flight set during the draws, as in production, where
-the sweep trims it every 15 s: longer than this whole loop takes.
+script itself costs; this process's CPU time per draw is redis-py's share (packing, parsing).
+Nothing trims the in-flight set during the draws, as in production, where the sweep trims it
+every 15 s: longer than this whole loop takes.
 """
 
 from __future__ import annotations
