@@ -43,7 +43,6 @@ if p[1] ~= m[9] then
   -- No counters of this epoch: a new player, or (after a rebuild) one whose counts are in SQL.
   if m[10] == '1' then return {'load_player'} end
   redis.call('DEL', K_PLAYER)
-  redis.call('HSET', K_PLAYER, 'e', m[9])
   p = {m[9], false, false, false, false, false, false}
 end
 table.remove(p, 1)
@@ -59,9 +58,9 @@ if ppd > 0 and plays_today >= ppd then return {'refused', 'daily_limit'} end
 
 local step = tonumber(m[11] or '1')
 local sharded = step > 1
-local seq = tonumber(redis.call('GET', K_SEQ) or '0') + step
+local seq = tostring(tonumber(redis.call('GET', K_SEQ) or '0') + step)
 local u_raw = redis.call('HGET', K_POOL, seq)
-if not u_raw then return {'need_pool', tostring(seq)} end
+if not u_raw then return {'need_pool', seq} end
 local u = tonumber(u_raw)
 
 -- Stock snapshot before this play, "id:awarded:stock" per prize, for the public play log;
@@ -149,11 +148,15 @@ end
 
 redis.call('SET', K_SEQ, seq)
 redis.call('HDEL', K_POOL, seq)
-redis.call('HINCRBY', K_PLAYER, 't', 1)
-redis.call('HINCRBY', K_PLAYER, 'd:' .. day, 1)
+-- One write of the counters this play moves (the epoch too: a new player has none yet).
+local counters = {'e', m[9], 't', t + 1, 'd:' .. day, d + 1}
 local win_no = 0
-if prize ~= '' then win_no = redis.call('HINCRBY', K_PLAYER, 'w', 1) end
-redis.call('EXPIRE', K_PLAYER, tonumber(ARGV[6]))
+if prize ~= '' then
+  win_no = w + 1
+  counters[7], counters[8] = 'w', win_no
+end
+redis.call('HSET', K_PLAYER, unpack(counters))
+redis.call('EXPIRE', K_PLAYER, ARGV[6])
 
 -- Plays left today after this one (-1: no limit), bounded by the total limit too.
 local left_today = -1
@@ -162,13 +165,17 @@ if ppt > 0 then
   local total_left = ppt - plays_total - 1
   if left_today < 0 or total_left < left_today then left_today = total_left end
 end
-local decision = cjson.encode({
-  seq = seq, player = tonumber(ARGV[3]), at = ARGV[1], day = day, key = ARGV[4],
-  t = t + 1, d = d + 1, w = win_no, prize = tonumber(prize) or 0, slot = campaign_slot(prize, slot),
-  u = u_raw, stock = table.concat(snapshot, ','), epoch = m[9], left = left_today,
-  eligible = eligible and 1 or 0, shard = tonumber(m[12] or '0'), shards = step,
-  local_slot = slot
+-- The decision as JSON, written out rather than cjson.encode'd: most values are digit strings
+-- already (ARGV, meta, the pool) and stay so; cjson would turn each into a number and format it
+-- back, which is most of what encoding costs. Only the client's idempotency key needs escaping.
+local decision = table.concat({
+  '{"seq":', seq, ',"player":', ARGV[3], ',"at":"', ARGV[1], '","day":"', day,
+  '","key":', cjson.encode(ARGV[4]), ',"t":', t + 1, ',"d":', d + 1, ',"w":', win_no,
+  ',"prize":', prize == '' and '0' or prize, ',"slot":', campaign_slot(prize, slot),
+  ',"u":"', u_raw, '","stock":"', table.concat(snapshot, ','), '","epoch":"', m[9],
+  '","left":', left_today, ',"eligible":', eligible and '1' or '0',
+  ',"shard":', m[12] or '0', ',"shards":', m[11] or '1', ',"local_slot":', slot, '}'
 })
-redis.call('SET', K_IDEM, decision, 'EX', tonumber(ARGV[5]))
-redis.call('ZADD', K_INFLIGHT, now, decision)
+redis.call('SET', K_IDEM, decision, 'EX', ARGV[5])
+redis.call('ZADD', K_INFLIGHT, ARGV[1], decision)
 return {'ok', decision}
