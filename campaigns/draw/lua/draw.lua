@@ -1,6 +1,8 @@
 -- One play, decided atomically. See campaigns/draw/engine.py for the contract.
--- KEYS: 1 meta, 2 awarded, 3 free, 4 player, 5 idempotency, 6 seq, 7 pool, 8 in flight (zset),
---       9 allot, 10 slots, 11 dry (the last three used by sharded campaigns only)
+-- KEYS: 1 the shard's tag (keys.py), 2 player, 3 idempotency. The shard's own keys are the tag
+--       and a suffix, built here as in keys.py: 11 key names per call cost redis-py more to pack
+--       than the script takes to build them. All share the hash tag, so on a cluster they are on
+--       the node the call is routed to.
 -- ARGV: 1 now_ms, 2 day (YYYY-MM-DD in the campaign's zone), 3 player id, 4 idempotency key,
 --       5 idempotency ttl (s), 6 player counters ttl (s), 7 eligible ("1", or "0": the play
 --       counts but cannot win, e.g. a failed quiz attempt; the log says so)
@@ -10,16 +12,20 @@
 -- shard+1+step, ... and only the stock slots it holds ("allot", "slots"); when its share of the
 -- picked prize is used up it asks for more ("need_stock") unless no other shard had any ("dry").
 -- Numbers that may exceed 14 digits (u, at) travel as strings: cjson rounds larger numbers.
-local m = redis.call('HMGET', KEYS[1], 'ready', 'status', 'starts', 'ends', 'ppd', 'ppt',
+local tag = KEYS[1]
+local K_META, K_AWARDED, K_FREE = tag .. ':meta', tag .. ':awarded', tag .. ':free'
+local K_SEQ, K_POOL, K_INFLIGHT = tag .. ':seq', tag .. ':pool', tag .. ':inflight'
+local K_PLAYER, K_IDEM = KEYS[2], KEYS[3]
+local m = redis.call('HMGET', K_META, 'ready', 'status', 'starts', 'ends', 'ppd', 'ppt',
   'wpt', 'prizes', 'epoch', 'lazy', 'step', 'shard')
 if m[1] ~= '1' then return {'reconcile'} end
 
 -- A key remembered from before a rebuild of the state (other epoch) may name a sequence number
 -- that was never written and has been reused since: forget it; SQL still knows real replays.
-local stored = redis.call('GET', KEYS[5])
+local stored = redis.call('GET', K_IDEM)
 if stored then
   if cjson.decode(stored).epoch == m[9] then return {'replay', stored} end
-  redis.call('DEL', KEYS[5])
+  redis.call('DEL', K_IDEM)
 end
 local status = m[2]
 if status == 'ended' then return {'refused', 'ended'} end
@@ -32,12 +38,11 @@ if now >= ends then return {'refused', 'ended'} end
 
 -- The player's counters: t/w/d are monotonic numbers handed out, v/wv/dv count voided ones.
 local day = ARGV[2]
-local p = redis.call('HMGET', KEYS[4], 'e', 't', 'v', 'w', 'wv', 'd:' .. day, 'dv:' .. day)
+local p = redis.call('HMGET', K_PLAYER, 'e', 't', 'v', 'w', 'wv', 'd:' .. day, 'dv:' .. day)
 if p[1] ~= m[9] then
   -- No counters of this epoch: a new player, or (after a rebuild) one whose counts are in SQL.
   if m[10] == '1' then return {'load_player'} end
-  redis.call('DEL', KEYS[4])
-  redis.call('HSET', KEYS[4], 'e', m[9])
+  redis.call('DEL', K_PLAYER)
   p = {m[9], false, false, false, false, false, false}
 end
 table.remove(p, 1)
@@ -53,15 +58,15 @@ if ppd > 0 and plays_today >= ppd then return {'refused', 'daily_limit'} end
 
 local step = tonumber(m[11] or '1')
 local sharded = step > 1
-local seq = tonumber(redis.call('GET', KEYS[6]) or '0') + step
-local u_raw = redis.call('HGET', KEYS[7], seq)
-if not u_raw then return {'need_pool', tostring(seq)} end
+local seq = tostring(tonumber(redis.call('GET', K_SEQ) or '0') + step)
+local u_raw = redis.call('HGET', K_POOL, seq)
+if not u_raw then return {'need_pool', seq} end
 local u = tonumber(u_raw)
 
 -- Stock snapshot before this play, "id:awarded:stock" per prize, for the public play log;
 -- awarded = highest slot handed out minus slots given back.
-local awarded_raw = redis.call('HGETALL', KEYS[2])
-local free_raw = redis.call('HGETALL', KEYS[3])
+local awarded_raw = redis.call('HGETALL', K_AWARDED)
+local free_raw = redis.call('HGETALL', K_FREE)
 local top, free = {}, {}
 for i = 1, #awarded_raw, 2 do top[awarded_raw[i]] = tonumber(awarded_raw[i + 1]) end
 for i = 1, #free_raw, 2 do free[free_raw[i]] = free_raw[i + 1] end
@@ -71,9 +76,9 @@ if sharded then
     local raw = redis.call('HGETALL', key)
     for i = 1, #raw, 2 do into[raw[i]] = raw[i + 1] end
   end
-  read(KEYS[9], allot)
-  read(KEYS[10], ranges)
-  read(KEYS[11], dry)
+  read(tag .. ':allot', allot)
+  read(tag .. ':slots', ranges)
+  read(tag .. ':dry', dry)
 end
 -- The campaign's slot number of this shard's local slot n ("base|a-b,c-d", see keys.py).
 local function campaign_slot(pid, n)
@@ -131,9 +136,9 @@ if eligible and pick and not (wpt > 0 and wins_total >= wpt) then
       for s in string.gmatch(list, '[^,]+') do
         if tonumber(s) ~= slot then rest[#rest + 1] = s end
       end
-      redis.call('HSET', KEYS[3], pick, table.concat(rest, ','))
+      redis.call('HSET', K_FREE, pick, table.concat(rest, ','))
     elseif (top[pick] or 0) < pick_stock then
-      slot = redis.call('HINCRBY', KEYS[2], pick, 1)
+      slot = redis.call('HINCRBY', K_AWARDED, pick, 1)
     end
     if slot > 0 then prize = pick end
   elseif sharded and awarded >= pick_stock and dry[pick] ~= m[9] then
@@ -141,13 +146,17 @@ if eligible and pick and not (wpt > 0 and wins_total >= wpt) then
   end
 end
 
-redis.call('SET', KEYS[6], seq)
-redis.call('HDEL', KEYS[7], seq)
-redis.call('HINCRBY', KEYS[4], 't', 1)
-redis.call('HINCRBY', KEYS[4], 'd:' .. day, 1)
+redis.call('SET', K_SEQ, seq)
+redis.call('HDEL', K_POOL, seq)
+-- One write of the counters this play moves (the epoch too: a new player has none yet).
+local counters = {'e', m[9], 't', t + 1, 'd:' .. day, d + 1}
 local win_no = 0
-if prize ~= '' then win_no = redis.call('HINCRBY', KEYS[4], 'w', 1) end
-redis.call('EXPIRE', KEYS[4], tonumber(ARGV[6]))
+if prize ~= '' then
+  win_no = w + 1
+  counters[7], counters[8] = 'w', win_no
+end
+redis.call('HSET', K_PLAYER, unpack(counters))
+redis.call('EXPIRE', K_PLAYER, ARGV[6])
 
 -- Plays left today after this one (-1: no limit), bounded by the total limit too.
 local left_today = -1
@@ -156,13 +165,17 @@ if ppt > 0 then
   local total_left = ppt - plays_total - 1
   if left_today < 0 or total_left < left_today then left_today = total_left end
 end
-local decision = cjson.encode({
-  seq = seq, player = tonumber(ARGV[3]), at = ARGV[1], day = day, key = ARGV[4],
-  t = t + 1, d = d + 1, w = win_no, prize = tonumber(prize) or 0, slot = campaign_slot(prize, slot),
-  u = u_raw, stock = table.concat(snapshot, ','), epoch = m[9], left = left_today,
-  eligible = eligible and 1 or 0, shard = tonumber(m[12] or '0'), shards = step,
-  local_slot = slot
+-- The decision as JSON, written out rather than cjson.encode'd: most values are digit strings
+-- already (ARGV, meta, the pool) and stay so; cjson would turn each into a number and format it
+-- back, which is most of what encoding costs. Only the client's idempotency key needs escaping.
+local decision = table.concat({
+  '{"seq":', seq, ',"player":', ARGV[3], ',"at":"', ARGV[1], '","day":"', day,
+  '","key":', cjson.encode(ARGV[4]), ',"t":', t + 1, ',"d":', d + 1, ',"w":', win_no,
+  ',"prize":', prize == '' and '0' or prize, ',"slot":', campaign_slot(prize, slot),
+  ',"u":"', u_raw, '","stock":"', table.concat(snapshot, ','), '","epoch":"', m[9],
+  '","left":', left_today, ',"eligible":', eligible and '1' or '0',
+  ',"shard":', m[12] or '0', ',"shards":', m[11] or '1', ',"local_slot":', slot, '}'
 })
-redis.call('SET', KEYS[5], decision, 'EX', tonumber(ARGV[5]))
-redis.call('ZADD', KEYS[8], now, decision)
+redis.call('SET', K_IDEM, decision, 'EX', ARGV[5])
+redis.call('ZADD', K_INFLIGHT, ARGV[1], decision)
 return {'ok', decision}
