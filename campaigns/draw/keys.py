@@ -137,11 +137,20 @@ class CampaignKeys:
         return f"{self.tag}:i:{player_id}:{key}"
 
     def draw_keys(self, player_id: int, idem_key: str) -> list[str]:
-        """The draw script's KEYS: the tag, from which it names the shard's own keys (meta,
-        awarded, free, seq, pool, inflight, allot, slots, dry: the tag, a colon and the name of
-        the property), and the two keys of this play. Every key packed costs redis-py about a
-        microsecond per call, more than the script takes to build the name."""
-        return [self.tag, self.player(player_id), self.idempotency(player_id, idem_key)]
+        """The draw script's KEYS, in the order draw.lua names them."""
+        return [
+            self.meta,
+            self.awarded,
+            self.free,
+            self.player(player_id),
+            self.idempotency(player_id, idem_key),
+            self.seq,
+            self.pool,
+            self.inflight,
+            self.allot,
+            self.slots,
+            self.dry,
+        ]
 
     def stock_keys(self) -> list[str]:
         """What a rebuild replaces: everything but players, keys, in-flight and page views."""
