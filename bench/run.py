@@ -314,12 +314,12 @@ def _table(results: dict) -> str:
         f"| {results['redis_bytes_per_100k_plays'] / 2**20:.1f} MB "
         f"({results['plays']} plays measured) |",
     ]
-    lines += _shard_table(results["shards"])
     report = results.get("report")
     if report:
         lines.append(
             f"| report of a campaign with {report['plays']:,} plays | {report['seconds']} s |"
         )
+    lines += _shard_table(results["shards"])
     checks = results["invariants"]
     lines += ["", f"Invariants after the load: {'OK' if checks['ok'] else 'VIOLATED'}"]
     lines += [f"- {line}" for line in checks["lines"]]
