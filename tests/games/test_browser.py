@@ -369,7 +369,8 @@ def test_refusal_screens_on_arrival(phone, server, factory, clock, code, setup):
     if code == "not_following":
         qr = screen.locator("img.qr")
         qr.wait_for(state="visible")
-        page.wait_for_function("document.querySelector('img.qr').naturalWidth > 0")
+        # decode() settles once the image has loaded (and rejects if it cannot): no polling.
+        assert qr.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     assert no_horizontal_scroll(page)
     shot(page, f"screen-{code}")
 
