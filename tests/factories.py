@@ -79,3 +79,16 @@ class Factory:
             session["player_id"] = player.id
             session["openid"] = player.openid
         return client
+
+    def end_and_audit(self, campaign, client=None) -> tuple[dict, list[str]]:
+        """End the campaign through the admin API, as a marketer would, and read its public
+        audit: (the ended campaign as the API shows it, the audit's JSON lines)."""
+        client = client or self.app.test_client()
+        ended = client.post(
+            f"/api/campaigns/{campaign.id}/status",
+            json={"status": "ended"},
+            headers={"Authorization": f"Bearer {self.token('marketer')}"},
+        )
+        assert ended.status_code == 200, ended.json
+        audit = client.get(f"/api/campaigns/{campaign.id}/audit")
+        return ended.json, audit.get_data(as_text=True).splitlines()

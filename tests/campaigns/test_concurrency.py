@@ -101,15 +101,7 @@ def test_2000_plays_from_200_players_never_oversell(app, factory, server, redis)
     assert len(set(codes)) == 50
 
     # and an outsider can check every one of those draws once the campaign has ended
-    client = app.test_client()
-    token = factory.token("marketer")
-    ended = client.post(
-        f"/api/campaigns/{campaign.id}/status",
-        json={"status": "ended"},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert ended.status_code == 200
-    audit = client.get(f"/api/campaigns/{campaign.id}/audit").get_data(as_text=True).splitlines()
+    _, audit = factory.end_and_audit(campaign)
     result = verify.verify(audit)
     assert result.ok and result.entries == 1600 and result.wins == 50, str(result)
 

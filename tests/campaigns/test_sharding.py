@@ -93,15 +93,8 @@ def test_a_sharded_campaign_verifies_and_tampering_in_one_chain_is_caught(factor
         signed = factory.signed_in(player)
         for _ in range(3):
             play(signed, campaign.id)
-    token = factory.token("marketer")
-    ended = client.post(
-        f"/api/campaigns/{campaign.id}/status",
-        json={"status": "ended"},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert ended.status_code == 200
-    assert ended.json["shards"] == 3
-    lines = client.get(f"/api/campaigns/{campaign.id}/audit").get_data(as_text=True).splitlines()
+    ended, lines = factory.end_and_audit(campaign, client)
+    assert ended["shards"] == 3
     header = json.loads(lines[0])
     assert header["shards"] == 3 and header["entries"] == 72 == len(lines) - 1
     result = verify.verify(lines)

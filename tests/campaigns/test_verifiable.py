@@ -18,16 +18,6 @@ from tests.campaigns.test_play_endpoint import play
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _end(client, token, campaign_id):
-    response = client.post(
-        f"/api/campaigns/{campaign_id}/status",
-        json={"status": "ended"},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert response.status_code == 200, response.json
-    return response.json
-
-
 @pytest.fixture
 def finished(factory, client, clock):
     """A campaign with wins, losses, refusals and a sold-out prize, then ended."""
@@ -44,9 +34,7 @@ def finished(factory, client, clock):
         for _ in range(5):  # the fifth is refused (daily limit): not a play, not in the log
             play(signed, campaign.id)
         clock.advance(minutes=7)
-    token = factory.token("marketer")
-    ended = _end(client, token, campaign.id)
-    lines = client.get(f"/api/campaigns/{campaign.id}/audit").get_data(as_text=True).splitlines()
+    ended, lines = factory.end_and_audit(campaign, client)
     return campaign, ended, lines
 
 
@@ -177,8 +165,7 @@ def test_an_ineligible_play_must_lose(factory, engine, client, clock):
     lost = engine.decide(db.session, campaign, player.id, "quiz-failed", now, eligible=False)
     assert lost.prize_id is None and not lost.eligible
     ledger.record(db.session, campaign.id, lost, "pseudonym")
-    _end(client, factory.token("marketer"), campaign.id)
-    lines = client.get(f"/api/campaigns/{campaign.id}/audit").get_data(as_text=True).splitlines()
+    _, lines = factory.end_and_audit(campaign, client)
     assert verify.verify(lines).ok
     header, entries = _parts(lines)
     assert entries[0]["eligible"] is False

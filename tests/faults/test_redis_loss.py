@@ -116,15 +116,7 @@ def test_redis_killed_mid_stream_and_restarted_empty(
     assert played == recorded
 
     # the published log: every number accounted for (void and lost entries fill any gap)
-    client = app.test_client()
-    token = factory.token("marketer")
-    ended = client.post(
-        f"/api/campaigns/{campaign.id}/status",
-        json={"status": "ended"},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert ended.status_code == 200
-    audit = client.get(f"/api/campaigns/{campaign.id}/audit").get_data(as_text=True).splitlines()
+    _, audit = factory.end_and_audit(campaign)
     result = verify.verify(audit)
     assert result.ok, str(result)
     db.session.expire_all()
