@@ -62,7 +62,7 @@ def check(session, redis, campaign_id: int) -> dict:
     for keys in shards:
         count, top = session.execute(
             select(func.count(), func.max(Play.seq)).where(
-                Play.campaign_id == campaign_id, (Play.seq - 1) % step == keys.shard
+                Play.campaign_id == campaign_id, Play.of_shard(keys.shard, step)
             )
         ).one()
         plays, highest = plays + count, max(highest, top or 0)

@@ -46,7 +46,7 @@ def _of_shard(campaign_id: int, shard: int, shards: int) -> list:
     """SQL conditions for one shard's plays: shard k of N numbers its plays k+1, k+1+N, ..."""
     conditions = [Play.campaign_id == campaign_id]
     if shards > 1:
-        conditions.append((Play.seq - 1) % shards == shard)
+        conditions.append(Play.of_shard(shard, shards))
     return conditions
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from campaigns.clock import as_utc, to_ms
 from campaigns.draw import table
-from campaigns.draw.keys import CampaignKeys, all_shards
+from campaigns.draw.keys import CampaignKeys, all_shards, player_shard
 from campaigns.models import Campaign, Play, Win
 
 LOCK_TIMEOUT_S = 30
@@ -123,7 +123,7 @@ def _rebuild_sharded(session, redis, campaign: Campaign, shards: list[CampaignKe
     top_seqs = {  # shard k of N numbers its plays k+1, k+1+N, ...
         keys.shard: session.scalar(
             select(func.max(Play.seq)).where(
-                Play.campaign_id == campaign.id, (Play.seq - 1) % count == keys.shard
+                Play.campaign_id == campaign.id, Play.of_shard(keys.shard, count)
             )
         )
         for keys in shards
@@ -134,7 +134,7 @@ def _rebuild_sharded(session, redis, campaign: Campaign, shards: list[CampaignKe
         select(Win.prize_id, Win.slot, Win.player_id).where(Win.campaign_id == campaign.id)
     ):
         used.setdefault(prize_id, []).append(slot)
-        key = (prize_id, player_id % count)
+        key = (prize_id, player_shard(player_id, count))
         held[key] = held.get(key, 0) + 1
     shares = {
         prize.id: split(unused_ranges(prize.stock, used.get(prize.id, [])), count)

@@ -24,7 +24,8 @@ class Play(db.Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
     # None only for a "lost" entry: a number a crash consumed before anyone could record it.
     player_id: Mapped[int | None] = mapped_column(ForeignKey("player.id"))
-    # The campaign-wide sequence number: assigned atomically with the draw, no gaps.
+    # The sequence number, assigned atomically with the draw, no gaps: 1, 2, 3, ... or, in a
+    # campaign of N shards (campaigns/draw/keys.py), k+1, k+1+N, ... for shard k.
     seq: Mapped[int]
     idempotency_key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
@@ -49,6 +50,11 @@ class Play(db.Model):
     entry_hash: Mapped[str | None] = mapped_column(String(64))
 
     win: Mapped[Win | None] = relationship(back_populates="play", uselist=False)
+
+    @classmethod
+    def of_shard(cls, shard: int, shards: int):
+        """SQL condition: the plays that shard ``shard`` of ``shards`` numbered."""
+        return (cls.seq - 1) % shards == shard
 
     __table_args__ = (
         UniqueConstraint("campaign_id", "seq"),

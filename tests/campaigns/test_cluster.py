@@ -71,7 +71,7 @@ def test_2000_plays_on_two_servers_and_a_redis_cluster(cluster_app, factory, tmp
     assert {count for _, count in per_player} == {8}
     for shard in range(shards):  # shard k of N numbers its plays k+1, k+1+N, ... without gaps
         seqs = db.session.scalars(
-            select(Play.seq).where((Play.seq - 1) % shards == shard).order_by(Play.seq)
+            select(Play.seq).where(Play.of_shard(shard, shards)).order_by(Play.seq)
         ).all()
         assert seqs == list(range(shard + 1, shard + 1 + shards * len(seqs), shards))
     assert db.session.scalar(select(func.count()).select_from(Play)) == 1600
