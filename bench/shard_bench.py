@@ -56,7 +56,7 @@ def run(database_url: str, redis_url: str) -> dict:
                     job = _prepare(app, shards)
                 shard_keys = all_shards(job[0], shards)
                 masters = sorted({cluster.master_port_for(keys.meta) for keys in shard_keys})
-                for port in _master_ports(cluster):
+                for port in sorted(cluster.master_ports()):
                     cluster.client(port).config_resetstat()
                 rate = _fire(cluster.url, *job)
                 results[shards] = {"draws_per_s": rate, "masters": len(masters)}
@@ -66,16 +66,12 @@ def run(database_url: str, redis_url: str) -> dict:
             cluster.stop()
 
 
-def _master_ports(cluster) -> list[int]:
-    return sorted({int(entry[2][1]) for entry in cluster.client(cluster.ports[0]).cluster("slots")})
-
-
 def _server_side(cluster) -> dict:
     """What the masters themselves spent: the busiest one's share of the draws and its time per
     draw. One Redis runs scripts on one thread, so 1 / (share x time) is the draws/s that the
     campaign can reach once every master has a core of its own (the ceiling sharding lifts)."""
     stats = []
-    for port in _master_ports(cluster):
+    for port in sorted(cluster.master_ports()):
         evalsha = cluster.client(port).info("commandstats").get("cmdstat_evalsha", {})
         stats.append((evalsha.get("calls", 0), evalsha.get("usec", 0)))
     total = sum(calls for calls, _ in stats) or 1

@@ -88,6 +88,11 @@ class LocalCluster:
                 return int(master[1])
         raise LookupError(slot)
 
+    def master_ports(self, port: int | None = None) -> set[int]:
+        """The masters serving slots, as node ``port`` (default: the first) sees them."""
+        slots = self.client(port or self.ports[0]).cluster("slots")
+        return {int(entry[2][1]) for entry in slots}
+
     def kill(self, port: int) -> None:
         """SIGKILL one node, as a crash would."""
         self.nodes[port].kill()
@@ -98,8 +103,7 @@ class LocalCluster:
         survivor = next(p for p in self.ports if p != dead_port and self.nodes[p].pid)
         while time.monotonic() < deadline:
             try:
-                slots = self.client(survivor).cluster("slots")
-                masters = {int(entry[2][1]) for entry in slots}
+                masters = self.master_ports(survivor)
                 if dead_port not in masters:
                     self.wait_ok(timeout=max(1, deadline - time.monotonic()))
                     return next(iter(masters - set()))

@@ -116,7 +116,7 @@ class CampaignKeys:
     def lock(self) -> str:
         """Lock held while rebuilding the campaign's state from SQL (on the campaign's own tag:
         one lock for all its shards)."""
-        return f"{PREFIX}:{{c:{self.campaign_id}}}:lock"
+        return f"{PREFIX}:{{{shard_tag(self.campaign_id, 0, 1)}}}:lock"
 
     @property
     def page_views(self) -> str:
