@@ -37,3 +37,11 @@ def test_the_console_creates_a_grid_and_refuses_eight_prizes_in_chinese(marketer
     campaign = db.session.scalars(select(Campaign)).one()
     assert campaign.game == "grid"
     assert "九宫格" in marketer.get("/admin/").get_data(as_text=True)
+
+
+def test_the_simulator_runs_a_grid_campaign(marketer, factory):
+    campaign = factory.campaign(status="draft", game="grid")
+    page = marketer.get(f"/admin/campaigns/{campaign.id}/simulate?plays=2000&plays_per_day=500")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert 'id="simulation-result"' in text and "Phone" in text and "Coupon" in text

@@ -169,3 +169,15 @@ def test_the_demo_seeds_a_grid_campaign_the_admin_schema_accepts(app, redis, clo
     grids = [c for c in seeded if c.game == "grid"]
     assert len(grids) == 1 and grids[0].status == "live"
     assert 1 < len(grids[0].prizes) <= MAX_PRIZES
+
+
+def test_the_report_counts_a_grid_campaigns_plays(factory, client):
+    campaign = factory.campaign(game="grid", prizes=[{"name": "Pen", "stock": 1, "probability": 1}])
+    player = factory.signed_in(factory.player())
+    outcomes = [player.post(f"/h5/{campaign.id}/play").json["outcome"] for _ in range(3)]
+    assert outcomes == ["win", "lose", "lose"]  # one win per player
+    token = factory.token("analyst")
+    report = client.get(f"/api/campaigns/{campaign.id}/report", headers=bearer(token)).json
+    assert report["campaign"]["game"] == "grid"
+    assert (report["funnel"]["plays"], report["funnel"]["wins"]) == (3, 1)
+    assert [(p["name"], p["wins"], p["stock_left"]) for p in report["prizes"]] == [("Pen", 1, 0)]
