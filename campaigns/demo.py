@@ -47,6 +47,17 @@ def demo_campaigns(now) -> list[dict]:
         },
         {
             **common,
+            "name": "幸运九宫格 Grid demo",
+            "game": "grid",
+            "keyword": "九宫格",
+            "prizes": [
+                *prizes,
+                {"name": "月饼礼盒 Mooncakes", "stock": 50, "probability": 0.05},
+                {"name": "5元代金券 Voucher", "stock": 1000, "probability": 0.2},
+            ],
+        },
+        {
+            **common,
             "name": "中秋知识问答 Quiz demo",
             "game": "quiz",
             "keyword": "答题",

@@ -17,6 +17,8 @@ class GameType(Protocol):
 
     def validate(self, data: dict) -> dict[str, list[str]]: ...
 
+    def page_config(self, campaign, t: dict[str, str]) -> dict: ...
+
 
 _GAMES: dict[str, GameType] = {}
 

@@ -10,6 +10,7 @@ import re
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
+from campaigns import game_registry
 from campaigns.clock import as_utc
 from campaigns.draw.engine import REDIS_DOWN
 from campaigns.errors import DomainError
@@ -19,7 +20,6 @@ from campaigns.play import load_campaign
 from games import i18n, standing
 from games.assets import asset_url
 from games.session import current_player
-from games.wheel import segments
 
 blueprint = Blueprint("pages", __name__, template_folder="templates")
 
@@ -163,16 +163,7 @@ def _page_config(campaign, context: dict) -> dict:
             "sdk": asset_url("vendor/weixin-js-sdk/index.js"),
         },
     }
-    if campaign.game == "wheel":
-        config["segments"] = [
-            {"label": s["label"] or t["no_prize_segment"], "prize": s["prize_id"] is not None}
-            for s in segments(campaign.prizes)
-        ]
-    if campaign.game == "quiz":
-        config["questions_per_attempt"] = min(
-            campaign.questions_per_attempt or 0, len(campaign.questions)
-        )
-        config["pass_score"] = campaign.pass_score
+    config.update(game_registry.get(campaign.game).page_config(campaign, t))
     return config
 
 

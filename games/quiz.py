@@ -41,6 +41,14 @@ class Quiz(Game):
             errors["pass_score"] = ["Higher than the number of questions per attempt."]
         return errors
 
+    def page_config(self, campaign, t: dict[str, str]) -> dict:
+        return {
+            "questions_per_attempt": min(
+                campaign.questions_per_attempt or 0, len(campaign.questions)
+            ),
+            "pass_score": campaign.pass_score,
+        }
+
 
 @dataclass(frozen=True)
 class Graded:

@@ -15,6 +15,9 @@ class PlayOut(Schema):
     prize = fields.Nested(PrizeOut, allow_none=True)
     code = fields.String()
     segment = fields.Integer()
+    cell = fields.Integer(
+        metadata={"description": "grid: the cell drawn, 0-7 clockwise from the top left"}
+    )
     plays_left_today = fields.Integer(allow_none=True)
 
 

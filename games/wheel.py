@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from games.base import Game
+from games.base import Game, landing
 
 
 def segments(prizes) -> list[dict]:
@@ -20,10 +20,12 @@ class Wheel(Game):
     name = "wheel"
 
     def present(self, campaign, play) -> dict:
-        layout = segments(campaign.prizes)
-        if play.prize_id and play.outcome == "win":
-            index = next(i for i, s in enumerate(layout) if s["prize_id"] == play.prize_id)
-        else:
-            blanks = [i for i, s in enumerate(layout) if s["prize_id"] is None]
-            index = blanks[play.seq % len(blanks)]  # same play, same segment on every replay
-        return {"segment": index}
+        return {"segment": landing(segments(campaign.prizes), play)}
+
+    def page_config(self, campaign, t: dict[str, str]) -> dict:
+        return {
+            "segments": [
+                {"label": s["label"] or t["no_prize_segment"], "prize": s["prize_id"] is not None}
+                for s in segments(campaign.prizes)
+            ]
+        }

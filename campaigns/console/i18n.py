@@ -81,6 +81,7 @@ ZH = {
     "Required for a quiz.": "答题活动必填。",
     "More than the question bank holds.": "超过了题库中的题目数量。",
     "Higher than the number of questions per attempt.": "高于每次答题的题目数。",
+    "A grid has 8 cells and keeps one for no prize: at most 7 prizes.": "九宫格共 8 格，至少留一格“谢谢参与”：最多 7 个奖品。",  # noqa: E501
     "Cannot change once published.": "发布后不能修改。",
     "Odds and pacing cannot change once published.": "发布后不能修改中奖概率和发放节奏。",
     "Same prizes (by id) required once published.": "发布后不能增删奖品。",
@@ -129,6 +130,7 @@ ZH = {
     "scratch": "刮刮卡",
     "wheel": "大转盘",
     "quiz": "答题",
+    "grid": "九宫格",
     "Edit": "编辑",
     "Simulate": "模拟",
     "Publish": "发布",

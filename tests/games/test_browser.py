@@ -1,4 +1,4 @@
-"""The three games in headless Chromium (phone viewport, WeChat user agent) against a real
+"""The four games in headless Chromium (phone viewport, WeChat user agent) against a real
 gunicorn server in sandbox mode: OAuth, play, what the player sees, and what the page sends."""
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ WECHAT_UA = (
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 SURE_WIN = [{"name": "10元优惠券 Coupon", "stock": 50, "probability": 1.0}]
 PAGE_BUDGET = 150 * 1024
+PLAY_URL = re.compile(r"/play$")
 
 
 @pytest.fixture
@@ -81,9 +82,9 @@ def phone(browser, app):
     """A fresh phone (no cookies) per test; ``app`` empties the database and Redis first."""
     contexts = []
 
-    def make(**options):
+    def make(viewport=None, **options):
         context = browser.new_context(
-            viewport={"width": 375, "height": 667},
+            viewport=viewport or {"width": 375, "height": 667},
             device_scale_factor=2,
             is_mobile=True,
             has_touch=True,
@@ -142,6 +143,33 @@ def scratch_off(page) -> None:
         page.mouse.move(x0, y, steps=4)
         page.mouse.move(x1, y, steps=12)
     page.mouse.up()
+
+
+def play_with_a_lost_answer(page, button: str, while_retry_shows) -> dict:
+    """Play with ``button`` while the server's first answer is lost on the way (it played, the
+    phone's request timed out), then press the page's retry. Checks the retry sent the same
+    Idempotency-Key and got the very same answer back; returns that answer."""
+    keys, answers = [], []
+
+    def flaky(route):
+        keys.append(route.request.headers["idempotency-key"])
+        if len(keys) == 1:
+            answers.append(route.fetch().json())  # the server plays; the phone never hears
+            route.abort("timedout")
+        else:
+            route.continue_()
+
+    page.route(PLAY_URL, flaky)
+    page.get_by_role("button", name=button).click()
+    retry = page.get_by_role("button", name="重试")
+    retry.wait_for(state="visible")
+    while_retry_shows()
+    with page.expect_response(PLAY_URL) as second:
+        retry.click()
+    assert second.value.json() == answers[0]
+    assert len(keys) == 2 and keys[0] == keys[1]
+    page.unroute(PLAY_URL)
+    return answers[0]
 
 
 def test_scratch_card_through_oauth(phone, server, factory, clock):
@@ -259,6 +287,165 @@ def test_wheel_lands_on_the_servers_segment(phone, server, factory, clock, motio
             assert page.locator("#code").inner_text() == body["code"]
     if motion == "no-preference":
         shot(page, "wheel-result")
+    assert len(plays()) == 2
+
+
+GRID_PRIZES = [
+    {"name": "手机 Phone", "stock": 1, "probability": 0.0},
+    {"name": "10元优惠券 Coupon", "stock": 50, "probability": 1.0},
+    {"name": "积分 Points", "stock": 50, "probability": 0.0},
+    {"name": "月饼礼盒 Mooncakes", "stock": 50, "probability": 0.0},
+    {"name": "5元代金券 Voucher", "stock": 50, "probability": 0.0},
+]
+# Every cell that gains the light, in order (a MutationObserver, so nothing in the page's code).
+WATCH_THE_LIGHT = """() => {
+  if (window.lightWatch) window.lightWatch.disconnect();
+  window.litCells = [];
+  const watch = window.lightWatch = new MutationObserver((changes) => {
+    for (const change of changes) {
+      const cell = change.target;
+      if (cell.classList.contains("is-lit") && !change.oldValue.includes("is-lit")) {
+        window.litCells.push(Number(cell.dataset.cell));
+      }
+    }
+  });
+  for (const cell of document.querySelectorAll(".grid-cell")) {
+    watch.observe(cell, {attributes: true, attributeFilter: ["class"], attributeOldValue: true});
+  }
+}"""
+
+
+def grid_places(page) -> dict:
+    """Each cell's (column, row) on screen, from where the browser drew it, and the button's."""
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll("#board .grid-cell, #draw")].map((el) => {
+          const r = el.getBoundingClientRect();
+          return [el.dataset.cell ?? "button", r.x + r.width / 2, r.y + r.height / 2];
+        })"""
+    )
+    xs = sorted({round(x) for _, x, _ in boxes})
+    ys = sorted({round(y) for _, _, y in boxes})
+    assert len(xs) == 3 and len(ys) == 3, boxes
+    return {key: (xs.index(round(x)), ys.index(round(y))) for key, x, y in boxes}
+
+
+def lit_cell(page):
+    lit = page.locator("#board .grid-cell.is-lit")
+    assert lit.count() == 1
+    return lit
+
+
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_grid_light_runs_round_the_ring_and_stops_on_the_servers_cell(
+    phone, server, factory, clock, motion
+):
+    campaign = open_campaign(
+        factory, clock, game="grid", name="幸运九宫格", prizes=GRID_PRIZES, wins_per_user_total=1
+    )
+    page = phone(reduced_motion=motion)
+    sign_in_and_open(page, server, campaign.id, f"o-browser-grid-{motion}")
+    ring = [(0, 0), (1, 0), (2, 0), (2, 1), (2, 2), (1, 2), (0, 2), (0, 1)]
+    places = grid_places(page)
+    assert [places[str(i)] for i in range(8)] == ring  # clockwise from the top left
+    assert places["button"] == (1, 1)
+    assert no_horizontal_scroll(page)
+    if motion == "no-preference":
+        shot(page, "grid-start")
+    previous = -1
+    # The first play wins the sure prize; the second loses (the player is at the win limit).
+    for outcome in ("win", "lose"):
+        page.evaluate(WATCH_THE_LIGHT)
+        with page.expect_response(re.compile(r"/play$")) as answer:
+            if motion == "reduce":
+                page.focus("#draw")
+                page.keyboard.press("Enter")
+            else:
+                page.get_by_role("button", name="抽奖").click()
+        body = answer.value.json()
+        assert body["outcome"] == outcome
+        if motion == "no-preference" and outcome == "win":
+            page.wait_for_timeout(700)
+            shot(page, "grid-running")
+        page.wait_for_selector("#board[data-state=stopped]", timeout=20000)
+        assert int(page.locator("#board").get_attribute("data-cell")) == body["cell"]
+        cell = lit_cell(page)
+        assert int(cell.get_attribute("data-cell")) == body["cell"]
+        label = cell.locator(".grid-label").inner_text()
+        path = page.evaluate("window.litCells")
+        if motion == "reduce":
+            assert path == [body["cell"]]  # no running light, the drawn cell at once
+        else:
+            assert path[0] == (previous + 1) % 8
+            assert all((b - a) % 8 == 1 for a, b in zip(path, path[1:], strict=False)), path
+            assert len(path) >= 2 * 8 + 8  # two laps at speed, then at least a lap slowing
+            assert path[-1] == body["cell"]
+        page.locator("#result").wait_for(state="visible")
+        if outcome == "win":
+            assert label == "10元优惠券 Coupon" == body["prize"]["name"]
+            assert page.locator("#code").inner_text() == body["code"]
+            assert page.locator("#live").inner_text().startswith("恭喜中奖")
+        else:
+            assert label == "谢谢参与"
+            assert page.locator("#code-box").is_hidden()
+            assert page.locator("#live").inner_text().startswith("谢谢参与")
+        if motion == "no-preference":
+            page.wait_for_timeout(300)
+            shot(page, f"grid-{outcome}")
+        previous = body["cell"]
+    assert len(plays()) == 2
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 360, "height": 640}, {"width": 414, "height": 896}], ids=["360", "414"]
+)
+def test_grid_fits_a_phone(phone, server, factory, clock, viewport):
+    campaign = open_campaign(
+        factory,
+        clock,
+        game="grid",
+        name="中秋幸运九宫格",
+        prizes=[
+            *GRID_PRIZES,
+            {"name": "精美保温杯一只 Vacuum flask", "stock": 5, "probability": 0},
+        ],
+    )
+    page = phone(viewport=viewport)
+    sign_in_and_open(page, server, campaign.id, f"o-browser-grid-{viewport['width']}")
+    assert no_horizontal_scroll(page)
+    for label in page.locator("#board .grid-label").all():  # every name shown whole
+        fits = label.evaluate(
+            "el => el.scrollWidth <= el.clientWidth && el.scrollHeight <= el.clientHeight + 1"
+        )
+        assert fits, label.inner_text()
+    button = page.locator("#draw").bounding_box()
+    assert button["width"] >= 48 and button["height"] >= 48
+    shot(page, f"grid-phone-{viewport['width']}")
+
+
+def test_grid_refusals_and_a_lost_answer_retried(phone, server, factory, clock):
+    campaign = open_campaign(
+        factory, clock, game="grid", name="九宫格", prizes=GRID_PRIZES, plays_per_user_per_day=2
+    )
+    page = phone()
+    sign_in_and_open(page, server, campaign.id, "o-browser-grid-refusals")
+
+    def still_running():
+        assert page.locator("#board").get_attribute("data-state") == "running"
+
+    answer = play_with_a_lost_answer(page, "抽奖", while_retry_shows=still_running)
+    page.wait_for_selector("#board[data-state=stopped]", timeout=20000)
+    assert int(lit_cell(page).get_attribute("data-cell")) == answer["cell"]
+    assert [p.id for p in plays()] == [answer["play_id"]]
+
+    page.get_by_role("button", name="再来一次").click()  # the second and last play of today
+    page.wait_for_selector("#board[data-state=stopped]", timeout=20000)
+    assert page.locator("#again").is_hidden() and page.locator("#draw").is_disabled()
+    page.evaluate("document.getElementById('draw').disabled = false")  # as a stale tab would
+    page.get_by_role("button", name="抽奖").click()
+    page.locator('[data-screen="daily_limit"]').wait_for(state="visible")
+    assert page.locator("#board .grid-cell.is-lit").count() == 0  # the light went out
+    assert page.locator("#board").get_attribute("data-state") == "idle"
+    shot(page, "screen-grid-daily_limit")
     assert len(plays()) == 2
 
 
@@ -424,32 +611,16 @@ def test_a_timed_out_play_retried_by_the_page_uses_one_play(phone, server, facto
     campaign = open_campaign(factory, clock, game="scratch", prizes=SURE_WIN)
     page = phone(reduced_motion="reduce")
     sign_in_and_open(page, server, campaign.id, "o-browser-flaky")
-    keys, answers = [], []
-
-    def flaky(route):
-        keys.append(route.request.headers["idempotency-key"])
-        if len(keys) == 1:
-            answers.append(route.fetch().json())  # the server plays; the phone never hears
-            route.abort("timedout")
-        else:
-            route.continue_()
-
-    page.route(re.compile(r"/play$"), flaky)
-    page.get_by_role("button", name="领取刮刮卡").click()
-    retry = page.get_by_role("button", name="重试")
-    retry.wait_for(state="visible")
-    shot(page, "screen-network")
-    with page.expect_response(re.compile(r"/play$")) as second:
-        retry.click()
-    assert second.value.json() == answers[0]
-    assert len(keys) == 2 and keys[0] == keys[1]
+    answer = play_with_a_lost_answer(
+        page, "领取刮刮卡", while_retry_shows=lambda: shot(page, "screen-network")
+    )
     page.get_by_role("button", name="一键刮开").click()
-    assert page.locator("#code").inner_text() == answers[0]["code"]
+    assert page.locator("#code").inner_text() == answer["code"]
     stored = plays()
-    assert [p.id for p in stored] == [answers[0]["play_id"]]
+    assert [p.id for p in stored] == [answer["play_id"]]
 
 
-@pytest.mark.parametrize("game", ["scratch", "wheel", "quiz"])
+@pytest.mark.parametrize("game", ["scratch", "wheel", "quiz", "grid"])
 def test_page_weight_and_no_third_party_request(phone, server, factory, clock, game):
     extra = {}
     if game == "quiz":

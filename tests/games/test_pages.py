@@ -23,7 +23,7 @@ def page(client, campaign_id, **headers):
     return client.get(f"/h5/{campaign_id}/", headers=headers)
 
 
-@pytest.mark.parametrize("game", ["scratch", "wheel", "quiz"])
+@pytest.mark.parametrize("game", ["scratch", "wheel", "quiz", "grid"])
 def test_each_game_page_renders_with_session(factory, game):
     extra = {}
     if game == "quiz":
