@@ -56,3 +56,27 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05):
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s")
+
+
+def sign_in(app_url: str, openid: str, next_path: str = "/") -> requests.Session:
+    """A new browser signs in on the app at ``app_url`` through the sandbox's authorize page,
+    approving at once as ``openid``; returns the browser (its session cookie set). Raises on any
+    answer but the expected redirects."""
+    browser = requests.Session()
+    start = browser.get(
+        f"{app_url}/oauth/start", params={"next": next_path}, allow_redirects=False, timeout=30
+    )
+    if start.status_code != 302:
+        raise AssertionError(f"/oauth/start answered {start.status_code}")
+    approved = browser.get(
+        start.headers["Location"].split("#")[0],
+        params={"openid": openid},
+        allow_redirects=False,
+        timeout=30,
+    )
+    if approved.status_code != 302:
+        raise AssertionError(f"the sandbox's authorize answered {approved.status_code}")
+    back = browser.get(approved.headers["Location"], allow_redirects=False, timeout=30)
+    if back.status_code != 302 or back.headers["Location"] != next_path:
+        raise AssertionError(f"/oauth/callback answered {back.status_code}: {back.text[:200]}")
+    return browser

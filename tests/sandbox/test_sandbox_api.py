@@ -58,10 +58,7 @@ def test_authorize_without_openid_asks_for_one(sandbox_client):
     page = sandbox_client.get("/connect/oauth2/authorize", query_string=query)
     assert page.status_code == 200 and 'name="openid"' in page.get_data(as_text=True)
     foreign = {**query, "redirect_uri": "https://evil.example/cb", "openid": "o-someone-1"}
-    assert (
-        sandbox_client.get("/connect/oauth2/authorize", query_string=foreign).status_code
-        == 400
-    )
+    assert sandbox_client.get("/connect/oauth2/authorize", query_string=foreign).status_code == 400
 
 
 def test_a_code_is_exchanged_once(sandbox_client):
@@ -196,3 +193,25 @@ def test_jssdk_signature_is_wechats(app, sandbox, clock):
     )
     assert config["signature"] == hashlib.sha1(raw.encode()).hexdigest()
     assert len(sandbox.calls("cgi-bin/ticket/getticket")) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/phone/send", {"openid": "nope", "action": "follow"}, "openid"),
+        ("/phone/send", {"openid": "o-fine-00001", "action": "dance"}, "action"),
+        ("/phone/person", {"openid": "x"}, "openid"),
+        ("/control/follower", {"openid": "o-fine-00001"}, "subscribe"),
+        ("/control/fail", {"endpoint": "cgi-bin/token", "mode": "busy", "times": 0}, "times"),
+    ],
+)
+def test_bad_control_input_is_a_422_naming_the_field(sandbox_client, path, body, field):
+    response = sandbox_client.post(path, json=body)
+    assert response.status_code == 422
+    assert response.get_json()["error"] == "validation_error"
+    assert field in response.get_json()["fields"]
+
+
+def test_unknown_paths_and_methods_answer_json(sandbox_client):
+    assert sandbox_client.get("/no/such").get_json()["error"] == "not_found"
+    assert sandbox_client.get("/control/reset").status_code == 405

@@ -101,9 +101,7 @@ def test_unfollowed_fails_for_good_with_no_retry_left(win, sandbox, run_jobs, re
     assert sandbox.sent_templates() == [] and len(sandbox.calls(SEND)) == 1
 
 
-def test_a_timed_out_send_is_resent_only_after_its_lease(
-    win, sandbox, run_jobs, redis, clock, app
-):
+def test_a_timed_out_send_is_resent_only_after_its_lease(win, sandbox, run_jobs, redis, clock, app):
     # A lease well past the client's 2 s timeout: the worker's own start and stop on a busy
     # machine must not outlast it before the lease is looked at.
     app.config["NOTICE_LEASE_SECONDS"] = 8
