@@ -215,3 +215,10 @@ def test_bad_control_input_is_a_422_naming_the_field(sandbox_client, path, body,
 def test_unknown_paths_and_methods_answer_json(sandbox_client):
     assert sandbox_client.get("/no/such").get_json()["error"] == "not_found"
     assert sandbox_client.get("/control/reset").status_code == 405
+
+
+def test_the_sandbox_refuses_to_start_in_production(redis_url):
+    from campaigns.sandbox.app import create_sandbox_app
+
+    with pytest.raises(RuntimeError, match="PRODUCTION"):
+        create_sandbox_app({"REDIS_URL": redis_url, "PRODUCTION": "1"})
