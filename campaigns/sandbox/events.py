@@ -115,7 +115,9 @@ def reply_message(reply: str) -> dict | None:
         return None
     try:
         fields = xmltodict.parse(reply)["xml"]
-    except (ExpatError, KeyError, TypeError):  # not WeChat's XML: the phone shows it raw
+    except (ExpatError, KeyError, TypeError):
+        fields = None
+    if not isinstance(fields, dict):  # not WeChat's XML: the phone shows it raw
         return {"type": "unknown", "content": reply}
     kind = fields.get("MsgType")
     if kind == "text":

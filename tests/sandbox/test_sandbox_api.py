@@ -222,3 +222,21 @@ def test_the_sandbox_refuses_to_start_in_production(redis_url):
 
     with pytest.raises(RuntimeError, match="PRODUCTION"):
         create_sandbox_app({"REDIS_URL": redis_url, "PRODUCTION": "1"})
+
+
+def test_the_phone_reads_text_and_news_replies_and_shows_anything_else_raw():
+    text = (
+        "<xml><MsgType><![CDATA[text]]></MsgType>"
+        '<Content><![CDATA[去 <a href="u">玩</a>]]></Content></xml>'
+    )
+    assert events.reply_message(text) == {"type": "text", "content": '去 <a href="u">玩</a>'}
+    news = (
+        "<xml><MsgType>news</MsgType><Articles><item><Title>T</Title><Description>D</Description>"
+        "<Url>http://x/</Url></item></Articles></xml>"
+    )
+    assert events.reply_message(news) == {
+        "type": "news",
+        "articles": [{"title": "T", "description": "D", "url": "http://x/"}],
+    }
+    assert events.reply_message("<xml><oops") == {"type": "unknown", "content": "<xml><oops"}
+    assert events.reply_message("success") is None
