@@ -7,13 +7,14 @@ from pathlib import Path
 
 from campaigns import ratelimits
 from campaigns.embedded_redis import short_socket_path
+from campaigns.switches import is_on
 from campaigns.wechat.config import ACCOUNT_DEFAULTS, DEFAULT_SANDBOX_URL
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
 
 
 def _flag(name: str, default: str = "0") -> bool:
-    return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
+    return is_on(os.environ.get(name, default))
 
 
 class Config:

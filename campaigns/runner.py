@@ -34,6 +34,7 @@ import urllib.request
 
 from campaigns.embedded_redis import EmbeddedRedis, set_parent_death_signal
 from campaigns.sandbox import server as sandbox_server
+from campaigns.switches import is_on
 from campaigns.wechat.config import DEFAULT_SANDBOX_URL
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -113,10 +114,9 @@ class Runner:
         self.local_url = local_base_url(self.bind)
         # OAuth redirects and QR codes are built from PUBLIC_BASE_URL: make it match the bind.
         env.setdefault("PUBLIC_BASE_URL", self.local_url)
-        sandbox_on = env["WECHAT_SANDBOX"].strip().lower() in {"1", "true", "yes", "on"}
         self.sandbox_url = (
             env.setdefault("WECHAT_SANDBOX_URL", DEFAULT_SANDBOX_URL).rstrip("/")
-            if sandbox_on
+            if is_on(env["WECHAT_SANDBOX"])
             else None
         )
         if env.get("REDIS_URL"):

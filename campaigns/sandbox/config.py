@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode
 from flask import current_app
 
 from campaigns.embedded_redis import short_socket_path
+from campaigns.switches import is_on
 from campaigns.wechat.config import ACCOUNT_DEFAULTS, DEFAULT_SANDBOX_URL, MODES
 
 DEFAULT_APP_URL = "http://127.0.0.1:5000"
@@ -55,7 +56,7 @@ class SandboxSettings:
             app_url=app_url,
             callback_url=env.get("WECHAT_SANDBOX_CALLBACK_URL") or f"{app_url}/wechat",
             redis_url=env.get("SANDBOX_REDIS_URL") or with_db(_app_redis_url(env), REDIS_DB),
-            production=env.get("PRODUCTION", "0").strip().lower() in {"1", "true", "yes", "on"},
+            production=is_on(env.get("PRODUCTION")),
         )
 
 
