@@ -6,7 +6,7 @@ Every value can be overridden from the environment, so one file serves a laptop 
 import os
 
 # Where to listen. BIND wins; else PORT (set by PaaS routers, hence all interfaces, which is
-# also gunicorn's own convention); else loopback only, so a laptop does not expose the sandbox.
+# also gunicorn's own convention); else loopback only, so a laptop does not expose a dev server.
 if os.environ.get("BIND"):
     bind = os.environ["BIND"]
 elif os.environ.get("PORT"):

@@ -1,8 +1,9 @@
 """``make bench``: the server as production runs it, loaded with wrk, measured in one run.
 
 Starts an embedded Redis, migrates a fresh SQLite file (or ``BENCH_DATABASE_URL``), seeds a
-campaign and thousands of players, starts gunicorn with ``gunicorn.conf.py`` and an RQ worker,
-then measures and prints (and writes to ``bench/results.md``):
+campaign and thousands of players, starts gunicorn with ``gunicorn.conf.py``, an RQ worker and
+the WeChat sandbox's own server (winner notices go there), then measures and prints (and writes
+to ``bench/results.md``):
 
 - requests/s, p50 and p99 of ``GET /healthz`` and ``POST /h5/<id>/play`` at 16, 64 and 256
   connections, and their ratio (our cost above the framework);
@@ -42,10 +43,12 @@ from campaigns.app import create_app  # noqa: E402
 from campaigns.embedded_redis import EmbeddedRedis  # noqa: E402
 from campaigns.extensions import db  # noqa: E402
 from campaigns.models import Play  # noqa: E402
+from campaigns.sandbox import server as sandbox_server  # noqa: E402
 
 LEVELS = (16, 64, 256)
 PLAYERS = 5000
 PORT = int(os.environ.get("BENCH_PORT", "5099"))
+SANDBOX_PORT = int(os.environ.get("BENCH_SANDBOX_PORT", "5098"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 SOAK_SECONDS = int(os.environ.get("BENCH_SOAK_SECONDS", "0"))
 OUT = ROOT / "bench" / "out"
@@ -67,6 +70,7 @@ def main() -> int:
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{PORT}",
         "RATELIMIT_ENABLED": "0",  # the load comes from one IP with few players per second
         "WECHAT_SANDBOX": "1",  # notices go to our own sandbox: nothing leaves the machine
+        "WECHAT_SANDBOX_URL": f"http://127.0.0.1:{SANDBOX_PORT}",
     }
     env.pop("COUNTERS_REDIS_URL", None)
     app = create_app(
@@ -86,6 +90,7 @@ def main() -> int:
 
     web = _spawn(["gunicorn", "-c", "gunicorn.conf.py", "wsgi:create_app()"], env, "web.log")
     worker = _spawn([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], env, "worker.log")
+    sandbox = _spawn(sandbox_server.COMMAND, env, "sandbox.log")
     try:
         _wait_healthy()
         sampler = _RssSampler(web.pid)
@@ -110,9 +115,9 @@ def main() -> int:
             results["report"] = _report_latency(app)
         results["shards"] = shard_bench.run(database_url, redis_server.url)
     finally:
-        for process in (web, worker):
+        for process in (web, worker, sandbox):
             process.terminate()
-        for process in (web, worker):
+        for process in (web, worker, sandbox):
             try:
                 process.wait(30)
             except subprocess.TimeoutExpired:

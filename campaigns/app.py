@@ -68,10 +68,8 @@ def _register_blueprints(app: Flask) -> None:
     init_console(app)
     app.register_blueprint(wechat_callback)
     app.register_blueprint(wechat_oauth)
-    if app.config["WECHAT_SANDBOX"]:
-        from campaigns.sandbox import blueprint as sandbox
-
-        app.register_blueprint(sandbox)
+    # No sandbox route here, whatever WECHAT_SANDBOX says: the sandbox is another host
+    # (campaigns/sandbox/app.py), reached by URL as WeChat is.
     api.ERROR_SCHEMA = ErrorOut
     api.init_app(app, spec_kwargs={"extra_plugins": [ErrorResponses()]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})

@@ -7,12 +7,14 @@ from pathlib import Path
 
 from campaigns import ratelimits
 from campaigns.embedded_redis import short_socket_path
+from campaigns.switches import is_on
+from campaigns.wechat.config import ACCOUNT_DEFAULTS, DEFAULT_SANDBOX_URL
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
 
 
 def _flag(name: str, default: str = "0") -> bool:
-    return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
+    return is_on(os.environ.get(name, default))
 
 
 class Config:
@@ -37,15 +39,14 @@ class Config:
         self.REDIS_URL = env.get("REDIS_URL") or f"unix://{self.EMBEDDED_REDIS_SOCKET}"
         self.COUNTERS_REDIS_URL = env.get("COUNTERS_REDIS_URL") or self.REDIS_URL
         self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
-        self.WECHAT_APP_ID = env.get("WECHAT_APP_ID", "wx-sandbox-app")
-        self.WECHAT_APP_SECRET = env.get("WECHAT_APP_SECRET", "sandbox-secret")
-        self.WECHAT_TOKEN = env.get("WECHAT_TOKEN", "sandbox-token")
-        self.WECHAT_AES_KEY = env.get("WECHAT_AES_KEY", "")
-        self.WECHAT_MESSAGE_MODE = env.get("WECHAT_MESSAGE_MODE", "plain")
-        self.WECHAT_TEMPLATE_ID = env.get("WECHAT_TEMPLATE_ID", "sandbox-template")
+        for name, default in ACCOUNT_DEFAULTS.items():  # WECHAT_APP_ID, ..._TEMPLATE_ID
+            setattr(self, name, env.get(name, default))
         self.WECHAT_SANDBOX = _flag("WECHAT_SANDBOX")
+        # The sandbox's own server (campaigns/sandbox/), reached like WeChat when WECHAT_SANDBOX
+        # is on; `make run` starts it there.
+        self.WECHAT_SANDBOX_URL = env.get("WECHAT_SANDBOX_URL", DEFAULT_SANDBOX_URL).rstrip("/")
         # Where wechatpy sends API calls, where browsers go to authorize, and where QR images
-        # are shown. Empty: WeChat itself, or this server's /sandbox/ when WECHAT_SANDBOX is on
+        # are shown. Empty: WeChat itself, or WECHAT_SANDBOX_URL when WECHAT_SANDBOX is on
         # (campaigns/wechat/config.py resolves them, after test overrides are applied).
         self.WECHAT_API_BASE_URL = env.get("WECHAT_API_BASE_URL", "")
         self.WECHAT_OAUTH_BASE_URL = env.get("WECHAT_OAUTH_BASE_URL", "")

@@ -6,16 +6,19 @@
    ``REDIS_URL`` is set, and exports ``REDIS_URL`` to every child;
 2. applies migrations (``flask --app wsgi db upgrade``; a failure stops the run);
 3. seeds the demo campaigns (``flask --app wsgi demo``; idempotent; a failure only warns);
-4. starts gunicorn (``gunicorn.conf.py``) and an RQ worker with its scheduler;
-5. prints the URLs to open, then supervises: Ctrl-C or SIGTERM stops the web server and the
-   worker gracefully (one SIGTERM each, escalating to SIGKILL after a grace period), then Redis.
-   If the web server or the worker dies on its own, the others are stopped too, so a broken
+4. starts gunicorn (``gunicorn.conf.py``), an RQ worker with its scheduler and, with
+   ``WECHAT_SANDBOX`` on, the WeChat sandbox's own server (``campaigns/sandbox/server.py``, at
+   ``WECHAT_SANDBOX_URL``, default http://127.0.0.1:5001): WeChat is another host;
+5. prints the URLs to open, then supervises: Ctrl-C or SIGTERM stops the web server, the
+   worker and the sandbox gracefully (one SIGTERM each, escalating to SIGKILL after a grace
+   period), then Redis. If any of them dies on its own, the others are stopped too, so a broken
    run is never mistaken for a working one.
 
 Children run in their own sessions so a terminal's Ctrl-C reaches only this process, which then
 signals each child exactly once (RQ treats a second signal as "kill the running job now").
 They also get a parent-death signal, so killing the runner with SIGKILL leaves no orphans.
-The demo run defaults to ``WECHAT_SANDBOX=1``: WeChat cannot reach a development machine.
+The demo run defaults to ``WECHAT_SANDBOX=1``: WeChat cannot reach a development machine. The
+Procfile (production) starts no sandbox.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ import urllib.error
 import urllib.request
 
 from campaigns.embedded_redis import EmbeddedRedis, set_parent_death_signal
+from campaigns.sandbox import server as sandbox_server
+from campaigns.switches import is_on
+from campaigns.wechat.config import DEFAULT_SANDBOX_URL
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_BIND = "127.0.0.1:5000"
@@ -85,6 +91,8 @@ class Runner:
                 return 0
             self.children["web"] = self._spawn(WEB_COMMAND)
             self.children["worker"] = self._spawn(worker_command())
+            if self.sandbox_url:
+                self.children["sandbox"] = self._spawn(sandbox_server.COMMAND)
             if self._wait_healthy():
                 self._print_urls(demo_lines)
             return self._supervise()
@@ -106,6 +114,11 @@ class Runner:
         self.local_url = local_base_url(self.bind)
         # OAuth redirects and QR codes are built from PUBLIC_BASE_URL: make it match the bind.
         env.setdefault("PUBLIC_BASE_URL", self.local_url)
+        self.sandbox_url = (
+            env.setdefault("WECHAT_SANDBOX_URL", DEFAULT_SANDBOX_URL).rstrip("/")
+            if is_on(env["WECHAT_SANDBOX"])
+            else None
+        )
         if env.get("REDIS_URL"):
             log(f"using REDIS_URL={env['REDIS_URL']}")
             return
@@ -139,21 +152,21 @@ class Runner:
         return output
 
     def _wait_healthy(self) -> bool:
-        url = self.local_url + "/healthz"
+        """The web server's and the sandbox's health checks both answer."""
+        urls = [self.local_url + "/healthz"]
+        if self.sandbox_url:
+            urls.append(self.sandbox_url + "/healthz")
         deadline = time.monotonic() + HEALTH_TIMEOUT_SECONDS
-        while time.monotonic() < deadline and not self.stopping:
+        while urls and time.monotonic() < deadline and not self.stopping:
             if self._dead_child() is not None:
                 return False
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status < 500:
-                        return True
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.25)
-        if not self.stopping:
-            warn(f"{url} did not answer within {HEALTH_TIMEOUT_SECONDS}s")
-        return False
+            if _answers(urls[0]):
+                urls.pop(0)
+            else:
+                time.sleep(0.25)
+        if urls and not self.stopping:
+            warn(f"{urls[0]} did not answer within {HEALTH_TIMEOUT_SECONDS}s")
+        return not urls
 
     def _print_urls(self, demo_lines: list[str]) -> None:
         base = self.env["PUBLIC_BASE_URL"].rstrip("/")
@@ -173,6 +186,12 @@ class Runner:
             lines.append(f"  play          {url}" + (f"  ({label})" if label else ""))
         if not demo_campaigns(demo_lines):  # plain-text output: show its H5 lines as they are
             lines += [f"  play          {line.strip()}" for line in demo_lines if "/h5/" in line]
+        if self.sandbox_url:
+            lines += [
+                "WeChat sandbox (its own server):",
+                f"  phone         {self.sandbox_url}/phone",
+                f"  call log      {self.sandbox_url}/",
+            ]
         lines += [f"  Redis         {self.env['REDIS_URL']}", "Press Ctrl-C to stop.", ""]
         print("\n".join(lines), flush=True)
 
@@ -274,6 +293,14 @@ def demo_campaigns(lines: list[str]) -> list[dict]:
             if "id" in item or item.get("url"):
                 found.append(item)
     return found
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status < 500
+    except (urllib.error.URLError, OSError):
+        return False
 
 
 def _signal_group(process: subprocess.Popen, signum: int) -> None:

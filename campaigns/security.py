@@ -8,31 +8,28 @@ needs another policy (a hashed inline script) sets its own header, which is left
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from campaigns.config import DEFAULT_SECRET_KEY
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        # Inline style attributes (theme colours from a campaign's look) are allowed; styles
-        # cannot run script, and every style sheet still comes from our host.
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
+APP_DIRECTIVES = (
+    "default-src 'self'",
+    "script-src 'self'",
+    # Inline style attributes (theme colours from a campaign's look) are allowed; styles
+    # cannot run script, and every style sheet still comes from our host.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
 )
 
 HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
@@ -63,6 +60,31 @@ def check_production(config) -> None:
         raise RuntimeError("Refusing to start with PRODUCTION=1: " + "; ".join(problems) + ".")
 
 
+def frame_ancestors(config) -> str:
+    """Who may show our pages in a frame: nobody (clickjacking), except the sandbox's phone
+    page when WECHAT_SANDBOX is on, which plays WeChat's in-app browser around the game."""
+    if not config.get("WECHAT_SANDBOX"):
+        return "'none'"
+    sandbox = urlsplit(config["WECHAT_SANDBOX_URL"])
+    return f"{sandbox.scheme}://{sandbox.netloc}"
+
+
+def content_security_policy(directives, config) -> str:
+    """``directives`` and the frame-ancestors of ``config``: one policy per kind of page."""
+    return "; ".join([*directives, f"frame-ancestors {frame_ancestors(config)}"])
+
+
+def response_headers(config) -> dict[str, str]:
+    headers = {
+        **HEADERS,
+        "Content-Security-Policy": content_security_policy(APP_DIRECTIVES, config),
+    }
+    if not config.get("WECHAT_SANDBOX"):
+        # The old browsers' frame-ancestors; it has no "allow this origin" form that works.
+        headers["X-Frame-Options"] = "DENY"
+    return headers
+
+
 def init_app(app: Flask) -> None:
     trusted = int(app.config["TRUSTED_PROXIES"])
     if trusted:
@@ -71,10 +93,11 @@ def init_app(app: Flask) -> None:
     https = app.config["PUBLIC_BASE_URL"].startswith("https://")
     if https:  # as finally configured: players reach us over HTTPS, cookies never go in clear
         app.config["SESSION_COOKIE_SECURE"] = True
+    headers = response_headers(app.config)
 
     @app.after_request
     def _security_headers(response):
-        for name, value in HEADERS.items():
+        for name, value in headers.items():
             response.headers.setdefault(name, value)
         if https:
             response.headers.setdefault("Strict-Transport-Security", HSTS)

@@ -8,7 +8,7 @@ import secrets
 
 from flask import Blueprint, current_app, request
 
-from campaigns import game_registry, ratelimits
+from campaigns import game_registry, ratelimits, security
 from campaigns.errors import DomainError, ErrorCode
 from campaigns.extensions import db
 from campaigns.play import load_campaign_for_play, play
@@ -27,10 +27,15 @@ IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 # The app's policy (campaigns/security.py) with two differences for the player pages: no inline
 # style at all (colours come from look.css), and images from the brand's own HTTPS hosts
 # (banner and prize images in the campaign's look).
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'"
+PLAYER_DIRECTIVES = (
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: https:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
 )
 
 
@@ -40,7 +45,9 @@ def _headers(response):
         # Pages and play results belong to one player's session: never cached on the way.
         response.headers.setdefault("Cache-Control", "no-store")
     if response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = CSP
+        response.headers["Content-Security-Policy"] = security.content_security_policy(
+            PLAYER_DIRECTIVES, current_app.config
+        )
     return assets.compress.after_request(response)
 
 

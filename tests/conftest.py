@@ -21,6 +21,8 @@ from campaigns.embedded_redis import EmbeddedRedis
 from campaigns.extensions import db
 from tests.factories import Factory
 
+pytest_plugins = ["tests.browser"]  # Chromium and the phone for the browser tests
+
 REQUIRE_ALL = os.environ.get("CI_REQUIRE_ALL") == "1"
 START = datetime(2026, 9, 20, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 
@@ -201,26 +203,52 @@ def _generous_rate_limits(monkeypatch):
     monkeypatch.setenv("RATELIMIT_SCALE", "1000")
 
 
-# -- WeChat: the sandbox on a real server (gunicorn), and the test app pointed at it ----------
+# -- WeChat: the sandbox's own server, the app's server reaching it, the test app pointed at it --
 
 
 @pytest.fixture(scope="session")
-def sandbox_server(_schema, redis_url, tmp_path_factory):
-    """The production app with WECHAT_SANDBOX=1 on a free port, sharing the tests' database and
-    Redis: wechatpy's HTTP calls, OAuth redirects and the phone's callbacks really travel."""
+def app_server_port() -> int:
+    """Chosen before either server starts: the sandbox must know where the account's callback
+    is (the app server), and the app server where the sandbox is."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def sandbox_server(redis_url, app_server_port, tmp_path_factory):
+    """The WeChat sandbox as its own server (gunicorn, as `make run` starts it), on a free port,
+    with its state in its own Redis database (the ``app`` fixture empties only the app's). Its
+    account's web domain and callback are the session's app server (``app_server``)."""
+    from tests.live_server import sandbox_server as start_sandbox
+
+    logs = tmp_path_factory.mktemp("sandbox-server")
+    env = {
+        "REDIS_URL": redis_url,
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{app_server_port}",
+        "INSTANCE_PATH": str(logs),
+    }
+    server = start_sandbox(free_port(), env, logs / "gunicorn.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_server(_schema, redis_url, sandbox_server, app_server_port, tmp_path_factory):
+    """The production app (gunicorn, WECHAT_SANDBOX=1) sharing the tests' database and Redis,
+    reaching the sandbox server by its URL: wechatpy's HTTP calls, OAuth redirects and the
+    phone's callbacks really travel between two hosts."""
     from tests.live_server import LiveServer
 
-    port = free_port()
-    logs = tmp_path_factory.mktemp("sandbox-server")
+    logs = tmp_path_factory.mktemp("app-server")
     server = LiveServer(
-        port,
+        app_server_port,
         {
             "DATABASE_URL": _schema,
             "REDIS_URL": redis_url,
             "COUNTERS_REDIS_URL": redis_url,
             "SECRET_KEY": "test-secret",
             "WECHAT_SANDBOX": "1",
-            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "WECHAT_SANDBOX_URL": sandbox_server.url,
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{app_server_port}",
             "INSTANCE_PATH": str(logs),
             "RATELIMIT_SCALE": "1000",
         },
@@ -231,23 +259,39 @@ def sandbox_server(_schema, redis_url, tmp_path_factory):
 
 
 @pytest.fixture
-def sandbox(app, sandbox_server):
-    """The test app's WeChat calls go to the live sandbox; returns a handle on the sandbox."""
+def sandbox(app, sandbox_server, app_server):
+    """The sandbox back in its start state and the test app's WeChat calls pointed at it; the
+    phone's events reach the app server. Returns a handle on the sandbox."""
     from tests.sandbox_client import SandboxClient
 
-    base = sandbox_server.url + "/sandbox/"
+    handle = SandboxClient(sandbox_server.url)
+    handle.reset()
     app.config.update(
-        WECHAT_API_BASE_URL=base,
-        WECHAT_OAUTH_BASE_URL=base + "connect/",
-        WECHAT_MP_BASE_URL=base,
+        WECHAT_API_BASE_URL=sandbox_server.url + "/",
+        WECHAT_OAUTH_BASE_URL=sandbox_server.url + "/connect/",
+        WECHAT_MP_BASE_URL=sandbox_server.url + "/",
         NOTICE_RETRY_INTERVALS=[0, 0, 0],
         NOTICE_LEASE_SECONDS=3,
         WECHAT_TIMEOUT_SECONDS=2,
     )
-    return SandboxClient(sandbox_server.url)
+    return handle
 
 
 @pytest.fixture
-def sandbox_app(app, app_on, redis_url):
-    """An app (same database and Redis) with the sandbox blueprint, for the test client."""
-    return app_on(redis_url, WECHAT_SANDBOX=True)
+def sandbox_app(redis_url):
+    """The sandbox's own app in this process (its test client), on a Redis database of its own
+    (not the sandbox server's), reset to the start state."""
+    from campaigns.sandbox import state
+    from campaigns.sandbox.app import create_sandbox_app
+    from campaigns.sandbox.config import with_db
+
+    app = create_sandbox_app(
+        {
+            "REDIS_URL": redis_url,
+            "SANDBOX_REDIS_URL": with_db(redis_url, 2),
+            "PUBLIC_BASE_URL": "http://testserver",
+            "WECHAT_SANDBOX_URL": "http://sandbox.test",
+        }
+    )
+    state.reset(app.extensions["sandbox_redis"])
+    return app

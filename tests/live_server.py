@@ -1,5 +1,6 @@
-"""A real server for tests that need one: gunicorn with the production config, in a subprocess,
-on a free loopback port, sharing the test's database and Redis."""
+"""Real servers for tests that need them, in subprocesses on free loopback ports: the app
+(gunicorn with the production config) and the WeChat sandbox's own server, both started by the
+commands production and ``make run`` use."""
 
 from __future__ import annotations
 
@@ -10,12 +11,25 @@ import time
 import urllib.request
 from pathlib import Path
 
+from campaigns.sandbox import server as sandbox
+
 ROOT = Path(__file__).resolve().parent.parent
+APP_COMMAND = [
+    str(Path(sys.executable).with_name("gunicorn")),
+    "-c",
+    "gunicorn.conf.py",
+    "wsgi:create_app()",
+]
 
 
 class LiveServer:
     def __init__(
-        self, port: int, env: dict[str, str], workers: int = 2, log_path: Path | None = None
+        self,
+        port: int,
+        env: dict[str, str],
+        workers: int = 2,
+        log_path: Path | None = None,
+        command: list[str] | None = None,
     ):
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
@@ -26,23 +40,19 @@ class LiveServer:
             "WEB_CONCURRENCY": str(workers),
         }
         self.log_path = log_path
+        self.command = command or APP_COMMAND
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30.0) -> LiveServer:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
-        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.process = subprocess.Popen(
-            [gunicorn, "-c", "gunicorn.conf.py", "wsgi:create_app()"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=log,
+            self.command, cwd=ROOT, env=self.env, stdout=log, stderr=log
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(
-                    f"gunicorn exited with {self.process.returncode}; see {self.log_path}"
+                    f"{self.command[-1]} exited with {self.process.returncode}; see {self.log_path}"
                 )
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
@@ -50,7 +60,7 @@ class LiveServer:
                         return self
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError("gunicorn did not answer /healthz in time")
+        raise RuntimeError(f"{self.command[-1]} did not answer /healthz in time")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -60,3 +70,11 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def sandbox_server(port: int, env: dict[str, str], log_path: Path | None = None) -> LiveServer:
+    """The sandbox's own server on ``port`` (its settings in ``env``: REDIS_URL, the app's
+    PUBLIC_BASE_URL, WECHAT_*), started; it answers at its ``url``."""
+    url = f"http://127.0.0.1:{port}"
+    own = {**env, "WECHAT_SANDBOX_URL": url, "SANDBOX_BIND": f"127.0.0.1:{port}"}
+    return LiveServer(port, own, log_path=log_path, command=sandbox.COMMAND).start()

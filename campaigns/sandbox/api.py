@@ -1,17 +1,20 @@
 """The WeChat HTTP API as the sandbox answers it: the JSON shapes (errcode/errmsg) of WeChat's
-documentation, access tokens it issued checked on every call, and injected failures."""
+documentation, answered from the sandbox's state (campaigns/sandbox/state.py), access tokens it
+issued checked on every call, and injected failures."""
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from functools import wraps
 
+import segno
 from flask import Response, current_app, request
 
-from campaigns.extensions import redis_clients
-from campaigns.sandbox import blueprint, events, state
-from campaigns.wechat.clients import current_settings
+from campaigns.sandbox import events, menu, state
+from campaigns.sandbox.blueprint import blueprint
+from campaigns.sandbox.config import current_settings
 
 ERRORS = {
     "busy": (-1, "system error"),
@@ -21,6 +24,8 @@ ERRORS = {
     "45009": (45009, "reach max api daily quota limit"),
 }
 HIDDEN_ARGS = {"secret", "access_token"}
+BATCH_MAX = 100  # user/info/batchget: openids per call
+QR_ACTIONS = ("QR_LIMIT_STR_SCENE", "QR_LIMIT_SCENE", "QR_STR_SCENE", "QR_SCENE")
 
 
 def _error(code: int, message: str) -> dict:
@@ -33,7 +38,7 @@ def wechat_api(endpoint: str, needs_token: bool = True):
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            redis = redis_clients.main
+            redis = state.store()
             failure = state.take_failure(redis, endpoint)
             if failure and failure["mode"] in ("timeout", "delay"):
                 time.sleep(failure["seconds"])  # the caller's timeout may pass meanwhile
@@ -81,7 +86,7 @@ def access_token():
         return _error(40013, "invalid appid")
     if request.args.get("secret") != settings.app_secret:
         return _error(40125, "invalid appsecret")
-    return {"access_token": state.issue_token(redis_clients.main), "expires_in": state.TOKEN_TTL}
+    return {"access_token": state.issue_token(state.store()), "expires_in": state.TOKEN_TTL}
 
 
 @blueprint.get("/sns/oauth2/access_token")
@@ -92,7 +97,7 @@ def oauth_access_token():
         return _error(40013, "invalid appid")
     if request.args.get("secret") != settings.app_secret:
         return _error(40125, "invalid appsecret")
-    openid = state.redeem_code(redis_clients.main, request.args.get("code"))
+    openid = state.redeem_code(state.store(), request.args.get("code"))
     if openid is None:
         return _error(40029, "invalid code")
     return {
@@ -114,7 +119,7 @@ def template_send():
         return _error(40037, "invalid template_id")
     if not events.OPENID.match(openid):
         return _error(40003, "invalid openid")
-    redis = redis_clients.main
+    redis = state.store()
     if not state.is_follower(redis, openid):
         return _error(*ERRORS["43004"])
     msgid = state.next_msgid(redis)
@@ -129,45 +134,49 @@ def _report_delivery_later(app, openid: str, msgid: int) -> None:
         with app.app_context():
             events.post_event(
                 current_settings(),
-                events.template_report_xml(
-                    openid, state.event_time(redis_clients.main, openid), msgid
-                ),
+                events.template_report_xml(openid, state.event_time(state.store(), openid), msgid),
             )
 
     threading.Thread(target=push, daemon=True).start()
 
 
+# -- the custom menu -------------------------------------------------------------------------
+
+
 @blueprint.post("/cgi-bin/menu/create")
 @wechat_api("cgi-bin/menu/create")
 def menu_create():
-    menu = _json_body()
-    buttons = menu.get("button")
-    if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:
-        return _error(40016, "invalid button size")
-    for button in buttons:
-        subs = button.get("sub_button") or []
-        if len(button.get("name", "").encode()) > 16 or len(subs) > 5:
-            return _error(40017, "invalid button type")
-        if any(len(sub.get("name", "").encode()) > 60 for sub in subs):
-            return _error(40018, "invalid button name size")
-    state.save_menu(redis_clients.main, menu)
+    try:
+        created = menu.checked(_json_body())
+    except menu.MenuRefused as refused:
+        return _error(refused.code, refused.message)
+    state.save_menu(state.store(), created)
     return {"errcode": 0, "errmsg": "ok"}
 
 
 @blueprint.get("/cgi-bin/menu/get")
 @wechat_api("cgi-bin/menu/get")
 def menu_get():
-    menu = state.load_menu(redis_clients.main)
-    if menu is None:
+    current = state.load_menu(state.store())
+    if current is None:
         return _error(46003, "menu no exist")
-    return {"menu": menu}
+    return menu.as_menu_get(current)
+
+
+@blueprint.get("/cgi-bin/get_current_selfmenu_info")
+@wechat_api("cgi-bin/get_current_selfmenu_info")
+def selfmenu_info():
+    return menu.as_selfmenu_info(state.load_menu(state.store()))
 
 
 @blueprint.get("/cgi-bin/menu/delete")
 @wechat_api("cgi-bin/menu/delete")
 def menu_delete():
-    state.delete_menu(redis_clients.main)
+    state.delete_menu(state.store())
     return {"errcode": 0, "errmsg": "ok"}
+
+
+# -- QR codes --------------------------------------------------------------------------------
 
 
 @blueprint.post("/cgi-bin/qrcode/create")
@@ -176,28 +185,51 @@ def qrcode_create():
     body = _json_body()
     scene = (body.get("action_info") or {}).get("scene") or {}
     scene_str = scene.get("scene_str") or str(scene.get("scene_id") or "")
-    if body.get("action_name") not in ("QR_LIMIT_STR_SCENE", "QR_LIMIT_SCENE") or not scene_str:
+    if body.get("action_name") not in QR_ACTIONS or not scene_str:
         return _error(40053, "invalid action info")
     if len(scene_str) > 64:
         return _error(40054, "invalid scene_str length")
-    ticket = state.ticket_for(redis_clients.main, scene_str)
-    # What the printed code encodes: the phone page, ready to scan this scene.
-    url = f"{current_settings().public_base_url}/sandbox/phone?scene={scene_str}"
-    return {"ticket": ticket, "url": url}
+    ticket = state.ticket_for(state.store(), scene_str, body["action_name"])
+    return {"ticket": ticket, "url": scan_url(scene_str)}
+
+
+def scan_url(scene: str) -> str:
+    """What a printed code encodes: the phone page, ready to scan this scene."""
+    return f"{current_settings().sandbox_url}/phone?scene={scene}"
 
 
 @blueprint.get("/showqrcode")
 @blueprint.get("/cgi-bin/showqrcode")
 @wechat_api("cgi-bin/showqrcode", needs_token=False)
 def qrcode_show():
-    from campaigns.wechat import qr
-
-    scene = state.scene_of(redis_clients.main, request.args.get("ticket"))
+    scene = state.scene_of(state.store(), request.args.get("ticket"))
     if scene is None:
         return _error(40007, "invalid ticket")
-    url = f"{current_settings().public_base_url}/sandbox/phone?scene={scene}"
-    image = qr.render_png(qr.CampaignQr(scene=scene, ticket=request.args["ticket"], url=url))
-    return Response(image, mimetype="image/png")
+    image = io.BytesIO()
+    segno.make_qr(scan_url(scene), error="m").save(image, kind="png", scale=10, border=4)
+    return Response(image.getvalue(), mimetype="image/png")
+
+
+# -- followers -------------------------------------------------------------------------------
+
+
+def _user_info(openid: str, info: dict | None) -> dict:
+    """user/info's answer for one openid: ``subscribe`` 0 (and nothing more) for someone who
+    does not follow, else what WeChat still tells since 2021 (no nickname or avatar)."""
+    if info is None:
+        return {"subscribe": 0, "openid": openid}
+    return {
+        "subscribe": 1,
+        "openid": openid,
+        "language": "zh_CN",
+        "subscribe_time": info["subscribe_time"],
+        "remark": "",
+        "groupid": 0,
+        "tagid_list": [],
+        "subscribe_scene": info["subscribe_scene"],
+        "qr_scene": 0,
+        "qr_scene_str": info["qr_scene_str"],
+    }
 
 
 @blueprint.get("/cgi-bin/user/info")
@@ -206,14 +238,23 @@ def user_info():
     openid = request.args.get("openid") or ""
     if not events.OPENID.match(openid):
         return _error(40003, "invalid openid")
-    if not state.is_follower(redis_clients.main, openid):
-        return {"subscribe": 0, "openid": openid}
-    return {
-        "subscribe": 1,
-        "openid": openid,
-        "language": "zh_CN",
-        "subscribe_scene": "ADD_SCENE_QR_CODE",
-    }
+    return _user_info(openid, state.follower(state.store(), openid))
+
+
+@blueprint.post("/cgi-bin/user/info/batchget")
+@wechat_api("cgi-bin/user/info/batchget")
+def user_info_batch():
+    users = _json_body().get("user_list")
+    if not isinstance(users, list) or not 1 <= len(users) <= BATCH_MAX:
+        return _error(40032, "invalid openid list size")
+    openids = [user.get("openid") if isinstance(user, dict) else None for user in users]
+    if not all(isinstance(o, str) and events.OPENID.match(o) for o in openids):
+        return _error(40003, "invalid openid")
+    infos = state.followers(state.store(), openids)
+    return {"user_info_list": [_user_info(o, info) for o, info in zip(openids, infos, strict=True)]}
+
+
+# -- JS-SDK ----------------------------------------------------------------------------------
 
 
 @blueprint.get("/cgi-bin/ticket/getticket")
@@ -224,6 +265,6 @@ def jsapi_ticket():
     return {
         "errcode": 0,
         "errmsg": "ok",
-        "ticket": state.issue_jsapi_ticket(redis_clients.main),
+        "ticket": state.issue_jsapi_ticket(state.store()),
         "expires_in": state.TOKEN_TTL,
     }

@@ -1,6 +1,7 @@
 """What the sandbox's phone sends: WeChat's XML for a follower's action, signed with the
 callback token (and in compatible/safe mode encrypted with the EncodingAESKey, with
-msg_signature) exactly as WeChat does, POSTed to this server's ``/wechat``."""
+msg_signature) exactly as WeChat does, POSTed to the account's callback URL (the app's
+``/wechat``); and the reply read back as the phone shows it."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ import re
 import secrets
 import time
 from urllib.parse import urlencode
+from xml.parsers.expat import ExpatError
 
 import requests
 import xmltodict
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.utils import WeChatSigner
 
-from campaigns.wechat.config import WeChatSettings
+from campaigns.sandbox.config import SandboxSettings
 
 OPENID = re.compile(r"^o[A-Za-z0-9_-]{5,63}$")
 ACCOUNT = "gh_sandbox0001"  # the Official Account's original id, as ToUserName
@@ -56,7 +58,7 @@ def template_report_xml(openid: str, create_time: int, msgid: int) -> str:
     )
 
 
-def sign(settings: WeChatSettings, xml: str) -> tuple[dict, str]:
+def sign(settings: SandboxSettings, xml: str) -> tuple[dict, str]:
     """The query string and body WeChat would POST for ``xml`` in the configured mode."""
     timestamp, nonce = str(int(time.time())), secrets.token_hex(8)
     signer = WeChatSigner()
@@ -73,7 +75,7 @@ def sign(settings: WeChatSettings, xml: str) -> tuple[dict, str]:
     return query, f"<xml><ToUserName>{_cdata(ACCOUNT)}</ToUserName>{encrypt}</xml>"
 
 
-def open_reply(settings: WeChatSettings, reply: str) -> str:
+def open_reply(settings: SandboxSettings, reply: str) -> str:
     """The plaintext of the callback's reply (decrypted when it came encrypted)."""
     if "<Encrypt>" not in reply:
         return reply
@@ -84,19 +86,50 @@ def open_reply(settings: WeChatSettings, reply: str) -> str:
     )
 
 
-def post_event(settings: WeChatSettings, xml: str) -> dict:
-    """POST to the callback as WeChat would (5-second limit); what came back, for the phone."""
+def post_event(settings: SandboxSettings, xml: str) -> dict:
+    """POST to the callback as WeChat would (5-second limit); what came back, for the phone:
+    the status, the XML sent and received, and the reply as the chat shows it."""
     query, body = sign(settings, xml)
-    url = f"{settings.public_base_url}/wechat?{urlencode(query)}"
+    url = f"{settings.callback_url}?{urlencode(query)}"
     try:
         response = requests.post(
             url, data=body.encode(), headers={"Content-Type": "text/xml"}, timeout=5
         )
     except requests.RequestException as exc:
-        return {"status": None, "sent": xml, "reply": "", "error": str(exc)}
+        return {"status": None, "sent": xml, "reply": "", "message": None, "error": str(exc)}
     reply = response.text if response.status_code == 200 and response.text != "success" else ""
+    if reply.startswith("<xml"):
+        reply = open_reply(settings, reply)
     return {
         "status": response.status_code,
         "sent": xml,
-        "reply": open_reply(settings, reply) if reply.startswith("<xml") else reply,
+        "reply": reply,
+        "message": reply_message(reply),
     }
+
+
+def reply_message(reply: str) -> dict | None:
+    """A passive reply as the chat shows it: ``{"type": "text", "content"}`` or
+    ``{"type": "news", "articles": [{"title", "description", "url"}]}``; None for no reply."""
+    if not reply.startswith("<xml"):
+        return None
+    try:
+        fields = xmltodict.parse(reply)["xml"]
+    except (ExpatError, KeyError, TypeError):
+        fields = None
+    if not isinstance(fields, dict):  # not WeChat's XML: the phone shows it raw
+        return {"type": "unknown", "content": reply}
+    kind = fields.get("MsgType")
+    if kind == "text":
+        return {"type": "text", "content": fields.get("Content") or ""}
+    if kind == "news":
+        items = (fields.get("Articles") or {}).get("item") or []
+        items = items if isinstance(items, list) else [items]
+        return {
+            "type": "news",
+            "articles": [
+                {k.lower(): item.get(k) or "" for k in ("Title", "Description", "Url")}
+                for item in items
+            ],
+        }
+    return {"type": kind or "unknown", "content": reply}

@@ -1,21 +1,22 @@
-"""The sandbox's OAuth authorize page: approve as an openid and go back with a one-time code.
+"""The sandbox's OAuth authorize page: approve and go back with a one-time code.
 
-``?openid=o-xxx`` approves at once (scripts act as many players); without it a tiny page asks
-for an openid. Only an approved round trip carries an openid, and only the code exchange
-(``/sandbox/sns/oauth2/access_token``) turns the code into it, once, within five minutes.
+``?openid=o-xxx`` approves at once as that openid (scripts act as many players); otherwise a
+browser that has a person (campaigns/sandbox/person.py) is approved at once as that person, as
+snsapi_base is silent on a real phone; a browser without one gets a tiny page asking for an openid,
+which becomes its person. Only the code exchange (``/sns/oauth2/access_token``) turns the code
+into the openid, once, within five minutes.
 """
 
 from __future__ import annotations
 
-import secrets
 from urllib.parse import urlencode, urlsplit
 
 from flask import redirect, render_template, request
 
-from campaigns.extensions import redis_clients
-from campaigns.sandbox import blueprint, events, state
+from campaigns.sandbox import events, person, state
 from campaigns.sandbox.api import wechat_api
-from campaigns.wechat.clients import current_settings
+from campaigns.sandbox.blueprint import blueprint
+from campaigns.sandbox.config import current_settings
 
 
 @blueprint.get("/connect/oauth2/authorize")
@@ -26,17 +27,19 @@ def authorize():
     problem = _check(args, redirect_uri)
     if problem:
         return render_template("sandbox/authorize.html", problem=problem, args=args), 400
-    openid = args.get("openid")
+    openid = args.get("openid") or person.of(request.cookies)
     if not openid:
-        suggestion = "o-sandbox-" + secrets.token_hex(6)
-        return render_template("sandbox/authorize.html", args=args, suggestion=suggestion)
+        return render_template("sandbox/authorize.html", args=args, suggestion=person.new())
     if not events.OPENID.match(openid):
         return render_template("sandbox/authorize.html", problem="Not an openid.", args=args), 400
-    code = state.issue_code(redis_clients.main, openid)
+    code = state.issue_code(state.store(), openid)
     separator = "&" if urlsplit(redirect_uri).query else "?"
-    return redirect(
+    response = redirect(
         redirect_uri + separator + urlencode({"code": code, "state": args.get("state", "")})
     )
+    if args.get("person"):  # approved on this page: this browser plays this person from now on
+        person.remember(response, openid)
+    return response
 
 
 def _check(args, redirect_uri: str) -> str | None:
@@ -49,6 +52,7 @@ def _check(args, redirect_uri: str) -> str | None:
     target = urlsplit(redirect_uri)
     if target.scheme not in ("http", "https"):
         return "redirect_uri must be an absolute http(s) URL."
-    if target.netloc != urlsplit(current_settings().public_base_url).netloc:
-        return "redirect_uri is not on the account's authorized domain."  # WeChat's 10003
+    # WeChat's authorized domain is a host name, without a port (its 10003 otherwise).
+    if target.hostname != urlsplit(current_settings().app_url).hostname:
+        return "redirect_uri is not on the account's authorized domain."
     return None

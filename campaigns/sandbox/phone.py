@@ -1,19 +1,16 @@
-"""The phone page: a person (or a test) acts as a follower, and the sandbox posts the event to
-``/wechat`` as WeChat would, then shows the reply."""
+"""The phone page: one person per browser acts as a follower (follow, unfollow, scan a code the
+sandbox issued, tap the account's menu, send a message), the sandbox posts the event to the
+account's callback as WeChat would and shows the reply; a menu view button or a link in a reply
+opens the page inside the phone, as WeChat's in-app browser does."""
 
 from __future__ import annotations
 
-import secrets
-
-from flask import render_template, request
+from flask import make_response, render_template, request
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
 
-from campaigns.extensions import db, redis_clients
-from campaigns.models import Campaign
-from campaigns.sandbox import blueprint, events, state
-from campaigns.wechat.clients import current_settings
-from campaigns.wechat.qr import scene_for
+from campaigns.sandbox import events, person, state
+from campaigns.sandbox.blueprint import blueprint
+from campaigns.sandbox.config import current_settings
 
 ACTIONS = ("follow", "unfollow", "scan", "click", "view", "text")
 
@@ -27,39 +24,52 @@ class PhoneAction(Schema):
     text = fields.String(validate=validate.Length(min=1, max=600))
 
 
+class PersonIn(Schema):
+    """Who the browser plays from now on (left out: a new person)."""
+
+    openid = fields.String(validate=validate.Regexp(events.OPENID))
+
+
 @blueprint.get("/phone")
 def phone_page():
-    campaigns = db.session.scalars(
-        select(Campaign).where(Campaign.status == "live").order_by(Campaign.id)
-    ).all()
-    return render_template(
+    redis = state.store()
+    openid = person.of(request.cookies) or person.new()
+    page = render_template(
         "sandbox/phone.html",
-        campaigns=[
-            {"id": c.id, "name": c.name, "keyword": c.keyword, "scene": scene_for(c.id)}
-            for c in campaigns
-        ],
-        menu=state.load_menu(redis_clients.main) or {"button": []},
-        openid=request.args.get("openid") or "o-sandbox-" + secrets.token_hex(6),
+        person=openid,
+        following=state.is_follower(redis, openid),
+        qr_codes=state.qr_codes(redis),
+        menu=state.load_menu(redis) or {"button": []},
         scene=request.args.get("scene", ""),
     )
+    return person.remember(make_response(page), openid)
+
+
+@blueprint.post("/phone/person")
+def change_person():
+    data = PersonIn().load(request.get_json(silent=True) or {})
+    openid = data.get("openid") or person.new()
+    body = {"openid": openid, "following": state.is_follower(state.store(), openid)}
+    return person.remember(make_response(body), openid)
 
 
 @blueprint.post("/phone/send")
 def phone_send():
     data = PhoneAction().load(request.get_json(silent=True) or {})
-    return act(redis_clients.main, data)
+    redis = state.store()
+    result = act(redis, data)
+    return {**result, "following": state.is_follower(redis, data["openid"])}
 
 
 def act(redis, data: dict) -> dict:
-    """One follower action: update the sandbox's follower list, post the event, return what
-    the callback answered."""
-    settings = current_settings()
+    """One follower action: update what the sandbox knows of the follower, post the event,
+    return what the callback answered."""
     openid, action = data["openid"], data["action"]
     moment = state.event_time(redis, openid)
     scene = data.get("scene")
     if action == "follow" or (action == "scan" and not state.is_follower(redis, openid)):
         # Scanning a code without following is a follow through that code (qrscene_).
-        state.follow(redis, openid)
+        state.follow(redis, openid, scene)
         key = f"qrscene_{scene}" if scene else None
         xml = events.event_xml(openid, moment, "subscribe", key, Ticket=_ticket(redis, scene))
     elif action == "unfollow":
@@ -73,7 +83,7 @@ def act(redis, data: dict) -> dict:
         xml = events.event_xml(openid, moment, "VIEW", data.get("url", ""))
     else:
         xml = events.text_xml(openid, moment, data.get("text", ""), state.next_msgid(redis))
-    return events.post_event(settings, xml)
+    return events.post_event(current_settings(), xml)
 
 
 def _ticket(redis, scene: str | None) -> str | None:

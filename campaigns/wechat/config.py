@@ -1,7 +1,8 @@
 """The account's settings as one object, resolved from the app config.
 
 Production and the sandbox differ only here: with ``WECHAT_SANDBOX`` on and no explicit base URL,
-every WeChat URL points at this server's ``/sandbox/``; wechatpy is the same library either way.
+every WeChat URL points at the sandbox's own server (``WECHAT_SANDBOX_URL``), another host exactly
+as WeChat is; wechatpy is the same library either way.
 """
 
 from __future__ import annotations
@@ -12,6 +13,18 @@ WECHAT_API = "https://api.weixin.qq.com/"
 WECHAT_OAUTH = "https://open.weixin.qq.com/connect/"
 WECHAT_MP = "https://mp.weixin.qq.com/"
 MODES = ("plain", "compatible", "safe")
+DEFAULT_SANDBOX_URL = "http://127.0.0.1:5001"
+# The account's settings when none are given: what the sandbox's account is made of. The app and
+# the sandbox both read these (campaigns/config.py, campaigns/sandbox/config.py), so the two
+# agree on the account without either knowing the other.
+ACCOUNT_DEFAULTS = {
+    "WECHAT_APP_ID": "wx-sandbox-app",
+    "WECHAT_APP_SECRET": "sandbox-secret",
+    "WECHAT_TOKEN": "sandbox-token",
+    "WECHAT_AES_KEY": "",
+    "WECHAT_MESSAGE_MODE": "plain",
+    "WECHAT_TEMPLATE_ID": "sandbox-template",
+}
 
 
 @dataclass(frozen=True)
@@ -34,7 +47,7 @@ class WeChatSettings:
         if mode not in MODES:
             raise ValueError(f"WECHAT_MESSAGE_MODE must be one of {MODES}, not {mode!r}")
         public = config["PUBLIC_BASE_URL"].rstrip("/")
-        sandbox = f"{public}/sandbox/" if config["WECHAT_SANDBOX"] else None
+        sandbox = _base(config["WECHAT_SANDBOX_URL"]) if config["WECHAT_SANDBOX"] else None
         return cls(
             app_id=config["WECHAT_APP_ID"],
             app_secret=config["WECHAT_APP_SECRET"],

@@ -30,36 +30,3 @@ def notice_lock(win_id: int) -> str:
 def campaign_qr(campaign_id: int) -> str:
     """The ticket and URL of a campaign's permanent parametric QR code."""
     return f"{PREFIX}wx:qr:{campaign_id}"
-
-
-# -- the sandbox (only used when WECHAT_SANDBOX is on) ---------------------------------------
-
-SANDBOX_CALLS = f"{PREFIX}sandbox:calls"
-SANDBOX_FOLLOWERS = f"{PREFIX}sandbox:followers"
-SANDBOX_MENU = f"{PREFIX}sandbox:menu"
-SANDBOX_MSGID = f"{PREFIX}sandbox:msgid"
-
-
-def sandbox_failures(endpoint: str) -> str:
-    return f"{PREFIX}sandbox:fail:{endpoint}"
-
-
-def sandbox_token(token: str) -> str:
-    return f"{PREFIX}sandbox:token:{token}"
-
-
-def sandbox_code(code: str) -> str:
-    return f"{PREFIX}sandbox:code:{code}"
-
-
-def sandbox_ticket(ticket: str) -> str:
-    return f"{PREFIX}sandbox:qr:{ticket}"
-
-
-def sandbox_jsapi_ticket(ticket: str) -> str:
-    return f"{PREFIX}sandbox:jsapi:{ticket}"
-
-
-def sandbox_last_event(openid: str) -> str:
-    """The CreateTime of the phone's last event for an openid (kept strictly increasing)."""
-    return f"{PREFIX}sandbox:last-event:{openid}"

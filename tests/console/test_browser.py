@@ -34,7 +34,7 @@ def clock():
 
 
 @pytest.fixture
-def server(app, tmp_path):
+def server(app, sandbox_server, tmp_path):
     port = free_port()
     env = {
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -43,6 +43,7 @@ def server(app, tmp_path):
         "INSTANCE_PATH": str(tmp_path / "server-instance"),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "WECHAT_SANDBOX": "1",
+        "WECHAT_SANDBOX_URL": sandbox_server.url,  # the poster QR code comes from there
     }
     live = LiveServer(port, env, workers=2, log_path=tmp_path / "gunicorn.log").start()
     yield live

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -15,21 +14,16 @@ from sqlalchemy import func, select
 from campaigns.clock import FrozenClock
 from campaigns.extensions import db
 from campaigns.models import Play, Player, Question
-from tests.conftest import free_port, skip_or_fail
-from tests.live_server import ROOT, LiveServer
+from tests.browser import shot
+from tests.conftest import free_port
+from tests.live_server import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.one_database]
 
-CHROMIUM = "/usr/bin/chromium"
-WECHAT_UA = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2f) NetType/WIFI "
-    "Language/zh_CN"
-)
-SHOTS = ROOT / "test-artifacts" / "screenshots"
 SURE_WIN = [{"name": "10元优惠券 Coupon", "stock": 50, "probability": 1.0}]
 PAGE_BUDGET = 150 * 1024
 PLAY_URL = re.compile(r"/play$")
+AUTHORIZE = "/connect/oauth2/authorize"
 
 
 @pytest.fixture
@@ -39,28 +33,8 @@ def clock():
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-gpu",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def server(_schema, redis_url, tmp_path_factory):
+def server(_schema, redis_url, sandbox_server, tmp_path_factory):
+    """The app's gunicorn in sandbox mode, reaching the sandbox's own server by its URL."""
     port = free_port()
     tmp = tmp_path_factory.mktemp("h5-server")
     env = {
@@ -70,34 +44,12 @@ def server(_schema, redis_url, tmp_path_factory):
         "SECRET_KEY": "test-secret",
         "INSTANCE_PATH": str(tmp / "instance"),
         "WECHAT_SANDBOX": "1",
+        "WECHAT_SANDBOX_URL": sandbox_server.url,
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
     }
     live = LiveServer(port, env, workers=2, log_path=tmp / "gunicorn.log").start()
     yield live
     live.stop()
-
-
-@pytest.fixture
-def phone(browser, app):
-    """A fresh phone (no cookies) per test; ``app`` empties the database and Redis first."""
-    contexts = []
-
-    def make(viewport=None, **options):
-        context = browser.new_context(
-            viewport=viewport or {"width": 375, "height": 667},
-            device_scale_factor=2,
-            is_mobile=True,
-            has_touch=True,
-            user_agent=WECHAT_UA,
-            locale="zh-CN",
-            **options,
-        )
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def open_campaign(factory, clock, **overrides):
@@ -108,17 +60,13 @@ def open_campaign(factory, clock, **overrides):
 
 
 def sign_in_and_open(page, server, campaign_id: int, openid: str) -> None:
-    """Arrive without a session: the page sends us through OAuth; approve as ``openid``."""
+    """Arrive without a session: the page sends us through OAuth (the sandbox's authorize page,
+    on its own host as WeChat's is); approve as ``openid``."""
     page.goto(f"{server.url}/h5/{campaign_id}/")
-    assert "/sandbox/connect/oauth2/authorize" in page.url, page.url
+    assert page.url.startswith(server.env["WECHAT_SANDBOX_URL"] + AUTHORIZE), page.url
     page.goto(page.url.split("#")[0] + f"&openid={openid}")
     assert page.url == f"{server.url}/h5/{campaign_id}/", page.url
     page.wait_for_function("window.H5 !== undefined")
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def plays() -> list[Play]:
@@ -603,7 +551,7 @@ def test_an_expired_session_shows_its_screen(phone, server, factory, clock):
     screen.wait_for(state="visible")
     shot(page, "screen-no_session")
     screen.get_by_role("link").click()  # reopening goes through OAuth again
-    page.wait_for_url(re.compile(r"/sandbox/connect/oauth2/authorize"))
+    page.wait_for_url(re.compile(AUTHORIZE))
     assert plays() == []
 
 
@@ -636,7 +584,11 @@ def test_page_weight_and_no_third_party_request(phone, server, factory, clock, g
     page.on("requestfailed", lambda r: requests.append(r))
     sign_in_and_open(page, server, campaign.id, f"o-browser-weight-{game}")
     page.wait_for_load_state("networkidle")
-    assert all(r.url.startswith(server.url + "/") for r in requests), [r.url for r in requests]
+    # Our server, and WeChat's authorize page (the sandbox's): nothing else.
+    sign_in = server.env["WECHAT_SANDBOX_URL"] + AUTHORIZE
+    assert all(r.url.startswith((server.url + "/", sign_in)) for r in requests), [
+        r.url for r in requests
+    ]
     game_load = [r for r in requests if r.url.startswith(f"{server.url}/h5/")]
     assert any(r.url.endswith("/common.js") for r in game_load)
     transferred = 0

@@ -1,4 +1,6 @@
-"""The sandbox's WeChat endpoints: WeChat's JSON shapes, token checks, one-time codes."""
+"""The sandbox's WeChat endpoints on its own app: WeChat's JSON shapes, token checks, one-time
+codes, failure injection; and the app's QR code, menu and JS-SDK calls through the sandbox's own
+server."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from campaigns.sandbox import events
-from campaigns.wechat.clients import current_client, current_settings
+from campaigns.sandbox.config import SandboxSettings
+from campaigns.wechat.clients import current_client
 from campaigns.wechat.config import WeChatSettings
 from tests.wechat import samples
 
@@ -20,7 +23,7 @@ def sandbox_client(sandbox_app):
 
 def token(client) -> str:
     response = client.get(
-        "/sandbox/cgi-bin/token",
+        "/cgi-bin/token",
         query_string={
             "grant_type": "client_credential",
             "appid": "wx-sandbox-app",
@@ -31,17 +34,17 @@ def token(client) -> str:
 
 
 def test_api_calls_need_a_token_the_sandbox_issued(sandbox_client):
-    bad = sandbox_client.get("/sandbox/cgi-bin/menu/get", query_string={"access_token": "x"})
+    bad = sandbox_client.get("/cgi-bin/menu/get", query_string={"access_token": "x"})
     assert bad.get_json()["errcode"] == 40001 and "errmsg" in bad.get_json()
     wrong_secret = sandbox_client.get(
-        "/sandbox/cgi-bin/token",
+        "/cgi-bin/token",
         query_string={"grant_type": "client_credential", "appid": "wx-sandbox-app", "secret": "no"},
     )
     assert wrong_secret.get_json()["errcode"] == 40125
     good = sandbox_client.get(
-        "/sandbox/cgi-bin/menu/get", query_string={"access_token": token(sandbox_client)}
+        "/cgi-bin/menu/get", query_string={"access_token": token(sandbox_client)}
     )
-    assert good.get_json()["errcode"] == 46003  # no menu yet: a real answer, not a token error
+    assert good.get_json()["menu"]["button"][0]["name"] == "品牌官网"  # the brand's, not 40001
 
 
 def test_authorize_without_openid_asks_for_one(sandbox_client):
@@ -52,13 +55,10 @@ def test_authorize_without_openid_asks_for_one(sandbox_client):
         "scope": "snsapi_base",
         "state": "s1",
     }
-    page = sandbox_client.get("/sandbox/connect/oauth2/authorize", query_string=query)
+    page = sandbox_client.get("/connect/oauth2/authorize", query_string=query)
     assert page.status_code == 200 and 'name="openid"' in page.get_data(as_text=True)
     foreign = {**query, "redirect_uri": "https://evil.example/cb", "openid": "o-someone-1"}
-    assert (
-        sandbox_client.get("/sandbox/connect/oauth2/authorize", query_string=foreign).status_code
-        == 400
-    )
+    assert sandbox_client.get("/connect/oauth2/authorize", query_string=foreign).status_code == 400
 
 
 def test_a_code_is_exchanged_once(sandbox_client):
@@ -70,7 +70,7 @@ def test_a_code_is_exchanged_once(sandbox_client):
         "state": "s1",
         "openid": "o-once-0001",
     }
-    back = sandbox_client.get("/sandbox/connect/oauth2/authorize", query_string=query)
+    back = sandbox_client.get("/connect/oauth2/authorize", query_string=query)
     params = parse_qs(urlsplit(back.headers["Location"]).query)
     assert params["state"] == ["s1"]
     exchange = {
@@ -79,36 +79,43 @@ def test_a_code_is_exchanged_once(sandbox_client):
         "code": params["code"][0],
         "grant_type": "authorization_code",
     }
-    first = sandbox_client.get("/sandbox/sns/oauth2/access_token", query_string=exchange)
+    first = sandbox_client.get("/sns/oauth2/access_token", query_string=exchange)
     assert first.get_json()["openid"] == "o-once-0001"
-    second = sandbox_client.get("/sandbox/sns/oauth2/access_token", query_string=exchange)
+    second = sandbox_client.get("/sns/oauth2/access_token", query_string=exchange)
     assert second.get_json()["errcode"] == 40029
 
 
 def test_failure_injection_is_validated_and_logged(sandbox_client):
-    bad = sandbox_client.post("/sandbox/control/fail", json={"endpoint": "x", "mode": "boom"})
+    bad = sandbox_client.post("/control/fail", json={"endpoint": "x", "mode": "boom"})
     assert bad.status_code == 422
     sandbox_client.post(
-        "/sandbox/control/fail", json={"endpoint": "cgi-bin/token", "mode": "busy", "times": 1}
+        "/control/fail", json={"endpoint": "cgi-bin/token", "mode": "busy", "times": 1}
     )
-    assert "errcode" in sandbox_client.get("/sandbox/cgi-bin/token").get_json()
-    log = sandbox_client.get("/sandbox/calls").get_json()["calls"]
+    assert "errcode" in sandbox_client.get("/cgi-bin/token").get_json()
+    log = sandbox_client.get("/calls").get_json()["calls"]
     assert log[0]["endpoint"] == "cgi-bin/token" and log[0]["errcode"] == -1
     assert "secret" not in log[0]["args"]
-    assert sandbox_client.get("/sandbox/").status_code == 200
+    assert sandbox_client.get("/").status_code == 200
 
 
-def test_phone_page_lists_live_campaigns(sandbox_client, factory):
-    campaign = factory.campaign(name="Lantern quiz")
-    page = sandbox_client.get("/sandbox/phone?scene=campaign-9").get_data(as_text=True)
-    assert "Lantern quiz" in page and f"campaign-{campaign.id}" in page and "phone.js" in page
+def test_phone_page_lists_the_qr_codes_the_sandbox_issued(sandbox_client):
+    made = sandbox_client.post(
+        "/cgi-bin/qrcode/create",
+        query_string={"access_token": token(sandbox_client)},
+        json={"action_name": "QR_LIMIT_STR_SCENE", "action_info": {"scene": {"scene_str": "s-7"}}},
+    ).get_json()
+    assert made["url"] == "http://sandbox.test/phone?scene=s-7"
+    page = sandbox_client.get("/phone?scene=campaign-9").get_data(as_text=True)
+    assert 'data-scene="s-7"' in page and 'data-scene="campaign-9"' in page
+    assert "phone.js" in page and "品牌官网" in page  # the brand's menu from the start state
 
 
 def test_signed_and_encrypted_events_are_accepted_in_safe_mode(app, client, factory):
     app.config.update(WECHAT_MESSAGE_MODE="safe", WECHAT_AES_KEY=samples.AES_KEY)
     campaign = factory.campaign()
-    with app.test_request_context():
-        settings = current_settings()
+    settings = SandboxSettings.from_env(
+        {"WECHAT_MESSAGE_MODE": "safe", "WECHAT_AES_KEY": samples.AES_KEY}
+    )
     xml = events.event_xml(
         "o-safe-00001", 1700000000, "subscribe", f"qrscene_campaign-{campaign.id}"
     )
@@ -161,6 +168,7 @@ def test_menu_groups_many_campaigns_within_wechat_limits():
             "WECHAT_API_BASE_URL": "",
             "WECHAT_OAUTH_BASE_URL": "",
             "WECHAT_MP_BASE_URL": "",
+            "WECHAT_SANDBOX_URL": "http://127.0.0.1:5001",
             "WECHAT_TIMEOUT_SECONDS": 5,
         }
     )
@@ -185,3 +193,50 @@ def test_jssdk_signature_is_wechats(app, sandbox, clock):
     )
     assert config["signature"] == hashlib.sha1(raw.encode()).hexdigest()
     assert len(sandbox.calls("cgi-bin/ticket/getticket")) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/phone/send", {"openid": "nope", "action": "follow"}, "openid"),
+        ("/phone/send", {"openid": "o-fine-00001", "action": "dance"}, "action"),
+        ("/phone/person", {"openid": "x"}, "openid"),
+        ("/control/follower", {"openid": "o-fine-00001"}, "subscribe"),
+        ("/control/fail", {"endpoint": "cgi-bin/token", "mode": "busy", "times": 0}, "times"),
+    ],
+)
+def test_bad_control_input_is_a_422_naming_the_field(sandbox_client, path, body, field):
+    response = sandbox_client.post(path, json=body)
+    assert response.status_code == 422
+    assert response.get_json()["error"] == "validation_error"
+    assert field in response.get_json()["fields"]
+
+
+def test_unknown_paths_and_methods_answer_json(sandbox_client):
+    assert sandbox_client.get("/no/such").get_json()["error"] == "not_found"
+    assert sandbox_client.get("/control/reset").status_code == 405
+
+
+def test_the_sandbox_refuses_to_start_in_production(redis_url):
+    from campaigns.sandbox.app import create_sandbox_app
+
+    with pytest.raises(RuntimeError, match="PRODUCTION"):
+        create_sandbox_app({"REDIS_URL": redis_url, "PRODUCTION": "1"})
+
+
+def test_the_phone_reads_text_and_news_replies_and_shows_anything_else_raw():
+    text = (
+        "<xml><MsgType><![CDATA[text]]></MsgType>"
+        '<Content><![CDATA[去 <a href="u">玩</a>]]></Content></xml>'
+    )
+    assert events.reply_message(text) == {"type": "text", "content": '去 <a href="u">玩</a>'}
+    news = (
+        "<xml><MsgType>news</MsgType><Articles><item><Title>T</Title><Description>D</Description>"
+        "<Url>http://x/</Url></item></Articles></xml>"
+    )
+    assert events.reply_message(news) == {
+        "type": "news",
+        "articles": [{"title": "T", "description": "D", "url": "http://x/"}],
+    }
+    assert events.reply_message("<xml><oops") == {"type": "unknown", "content": "<xml><oops"}
+    assert events.reply_message("success") is None

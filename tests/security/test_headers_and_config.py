@@ -6,7 +6,8 @@ import pytest
 
 from campaigns.app import create_app
 from campaigns.config import DEFAULT_SECRET_KEY
-from campaigns.security import CONTENT_SECURITY_POLICY
+from campaigns.security import APP_DIRECTIVES, content_security_policy
+from games.views import PLAYER_DIRECTIVES
 
 
 @pytest.mark.parametrize(
@@ -39,7 +40,27 @@ def test_every_response_carries_the_security_headers(client, method, url):
 
 
 def test_the_policy_names_no_other_host():
-    assert "http" not in CONTENT_SECURITY_POLICY and "*" not in CONTENT_SECURITY_POLICY
+    for directives in (APP_DIRECTIVES, PLAYER_DIRECTIVES):
+        policy = content_security_policy(directives, {"WECHAT_SANDBOX": False})
+        assert "*" not in policy and "http:" not in policy and "://" not in policy
+        assert "frame-ancestors 'none'" in policy
+
+
+def test_only_the_sandboxs_phone_may_frame_the_pages_and_only_in_sandbox_mode(
+    app_on, redis_url, factory
+):
+    """The sandbox's phone shows the game inside its phone frame (WeChat's in-app browser):
+    with WECHAT_SANDBOX on, the sandbox's origin (only) may frame our pages; otherwise nobody."""
+    campaign = factory.campaign()
+    on = app_on(redis_url, WECHAT_SANDBOX=True, WECHAT_SANDBOX_URL="http://127.0.0.1:5001")
+    off = app_on(redis_url)
+    for path in ("/healthz", f"/h5/{campaign.id}/rules", "/admin/login"):
+        framed = on.test_client().get(path).headers
+        assert "frame-ancestors http://127.0.0.1:5001" in framed["Content-Security-Policy"], path
+        assert "X-Frame-Options" not in framed
+        closed = off.test_client().get(path).headers
+        assert "frame-ancestors 'none'" in closed["Content-Security-Policy"], path
+        assert closed["X-Frame-Options"] == "DENY"
 
 
 def _session_cookie(app, player_id=1) -> str:

@@ -18,10 +18,10 @@ FRIENDLY = "Sign-in did not work"
 
 
 @pytest.fixture
-def sandbox(sandbox, app, sandbox_server):
-    """Our redirect_uri on the sandbox's authorized domain; the callback is then sent to the
-    test client (whose session we can read)."""
-    app.config["PUBLIC_BASE_URL"] = sandbox_server.url
+def sandbox(sandbox, app, app_server):
+    """Our redirect_uri on the sandbox's authorized domain (the app server's); the callback is
+    then sent to the test client (whose session we can read)."""
+    app.config["PUBLIC_BASE_URL"] = app_server.url
     return sandbox
 
 

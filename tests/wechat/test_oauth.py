@@ -1,6 +1,7 @@
-"""OAuth end to end through the sandbox on a real HTTP server: a new browser signs in with
-snsapi_base and plays with the session cookie it got; bad, foreign and replayed states and
-codes get the friendly 400 page."""
+"""OAuth end to end on real HTTP servers: the app's gunicorn sends a new browser to the sandbox's
+own server (another host, as WeChat is), which approves and sends it back with a code the app
+exchanges over HTTP; the browser plays with the session cookie it got. Bad, foreign and replayed
+states and codes get the friendly 400 page."""
 
 from __future__ import annotations
 
@@ -26,11 +27,13 @@ def open_campaign(factory):
     )
 
 
-def authorize_url(browser: requests.Session, base: str, next_path: str) -> str:
-    start = browser.get(f"{base}/oauth/start", params={"next": next_path}, allow_redirects=False)
+def authorize_url(browser: requests.Session, server, next_path: str) -> str:
+    start = browser.get(
+        f"{server.url}/oauth/start", params={"next": next_path}, allow_redirects=False
+    )
     assert start.status_code == 302
     location = start.headers["Location"]
-    assert location.startswith(f"{base}/sandbox/connect/oauth2/authorize?")
+    assert location.startswith(f"{server.env['WECHAT_SANDBOX_URL']}/connect/oauth2/authorize?")
     query = parse_qs(urlsplit(location).query)
     assert query["scope"] == ["snsapi_base"] and query["state"][0]
     return location
@@ -44,11 +47,11 @@ def approve(browser: requests.Session, authorize: str, openid: str) -> str:
     return response.headers["Location"]
 
 
-def test_a_new_browser_signs_in_and_plays(sandbox_server, sandbox, open_campaign):
-    base = sandbox_server.url
+def test_a_new_browser_signs_in_and_plays(app_server, sandbox, open_campaign):
+    base = app_server.url
     browser = requests.Session()
     next_path = f"/h5/{open_campaign.id}/?from=menu"
-    callback = approve(browser, authorize_url(browser, base, next_path), "o-e2e-player-1")
+    callback = approve(browser, authorize_url(browser, app_server, next_path), "o-e2e-player-1")
     assert callback.startswith(f"{base}/oauth/callback?")
     back = browser.get(callback, allow_redirects=False)
     assert back.status_code == 302 and back.headers["Location"] == next_path
@@ -67,33 +70,32 @@ def test_a_new_browser_signs_in_and_plays(sandbox_server, sandbox, open_campaign
     assert again.status_code == 400 and "text/html" in again.headers["Content-Type"]
 
 
-def test_without_a_session_play_is_refused(sandbox_server, open_campaign):
-    response = requests.post(f"{sandbox_server.url}/h5/{open_campaign.id}/play", json={})
+def test_without_a_session_play_is_refused(app_server, open_campaign):
+    response = requests.post(f"{app_server.url}/h5/{open_campaign.id}/play", json={})
     assert response.status_code == 401 and response.json()["error"] == "no_session"
 
 
-def test_a_state_from_another_browser_is_refused(sandbox_server, sandbox, open_campaign):
-    base = sandbox_server.url
+def test_a_state_from_another_browser_is_refused(app_server, sandbox, open_campaign):
     victim, attacker = requests.Session(), requests.Session()
-    callback = approve(attacker, authorize_url(attacker, base, "/"), "o-attacker-01")
+    callback = approve(attacker, authorize_url(attacker, app_server, "/"), "o-attacker-01")
     response = victim.get(callback, allow_redirects=False)
     assert response.status_code == 400 and "session" not in victim.cookies
     assert db.session.scalar(select(Player)) is None
 
 
-def test_a_made_up_state_and_code_are_refused(sandbox_server, sandbox):
+def test_a_made_up_state_and_code_are_refused(app_server, sandbox):
     browser = requests.Session()
-    authorize_url(browser, sandbox_server.url, "/")
+    authorize_url(browser, app_server, "/")
     response = browser.get(
-        f"{sandbox_server.url}/oauth/callback", params={"code": "nope", "state": "forged"}
+        f"{app_server.url}/oauth/callback", params={"code": "nope", "state": "forged"}
     )
     assert response.status_code == 400 and "Sign-in did not work" in response.text
 
 
-def test_a_replayed_code_with_a_fresh_state_is_refused(sandbox_server, sandbox):
-    base = sandbox_server.url
+def test_a_replayed_code_with_a_fresh_state_is_refused(app_server, sandbox):
+    base = app_server.url
     browser = requests.Session()
-    first = approve(browser, authorize_url(browser, base, "/"), "o-replay-0001")
+    first = approve(browser, authorize_url(browser, app_server, "/"), "o-replay-0001")
     assert browser.get(first, allow_redirects=False).status_code == 302
     code = parse_qs(urlsplit(first).query)["code"][0]
     fresh = browser.get(f"{base}/oauth/start", params={"next": "/"}, allow_redirects=False)
