@@ -34,6 +34,7 @@ SCALAR_FIELDS = (
     "timezone",
     "rules",
     "keyword",
+    "language",
     "plays_per_user_per_day",
     "plays_per_user_total",
     "wins_per_user_total",
@@ -45,7 +46,7 @@ SCALAR_FIELDS = (
     "shards",
 )
 # What may change after publishing; everything else would change the odds players were shown.
-EDITABLE_WHEN_PUBLISHED = {"name", "rules", "keyword", "look", "prizes"}
+EDITABLE_WHEN_PUBLISHED = {"name", "rules", "keyword", "language", "look", "prizes"}
 
 TRANSITIONS = {
     Status.DRAFT: {Status.LIVE, Status.ENDED},

@@ -143,6 +143,8 @@ ZH = {
     "Time zone": "时区",
     "Days are counted in this time zone.": "按此时区计算每日次数和报表日期。",
     "Keyword": "关键词",
+    "Language": "语言",
+    "Winner notices and the account's replies about this campaign are in this language.": "中奖通知和公众号关于本活动的回复使用此语言。",  # noqa: E501
     "Followers who send this keyword get the game link.": "粉丝发送此关键词即可收到活动链接。",
     "Rules": "活动规则",
     "Required before publishing (WeChat platform rules).": "发布前必填（微信平台规则）。",
