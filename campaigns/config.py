@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from campaigns import ratelimits
+from campaigns import notice_template, ratelimits
 from campaigns.embedded_redis import short_socket_path
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
@@ -43,6 +43,9 @@ class Config:
         self.WECHAT_AES_KEY = env.get("WECHAT_AES_KEY", "")
         self.WECHAT_MESSAGE_MODE = env.get("WECHAT_MESSAGE_MODE", "plain")
         self.WECHAT_TEMPLATE_ID = env.get("WECHAT_TEMPLATE_ID", "sandbox-template")
+        # Which of the template's keywords carries which value of a winner notice
+        # (campaigns/notice_template.py checks it when the app starts).
+        self.WECHAT_TEMPLATE_KEYWORDS = env.get("WECHAT_TEMPLATE_KEYWORDS", notice_template.DEFAULT)
         self.WECHAT_SANDBOX = _flag("WECHAT_SANDBOX")
         # Where wechatpy sends API calls, where browsers go to authorize, and where QR images
         # are shown. Empty: WeChat itself, or this server's /sandbox/ when WECHAT_SANDBOX is on

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from campaigns import notice_template
+
 WECHAT_API = "https://api.weixin.qq.com/"
 WECHAT_OAUTH = "https://open.weixin.qq.com/connect/"
 WECHAT_MP = "https://mp.weixin.qq.com/"
@@ -22,6 +24,7 @@ class WeChatSettings:
     aes_key: str
     mode: str
     template_id: str
+    template_fields: tuple[notice_template.Field, ...]  # which keyword carries which value
     public_base_url: str
     api_base_url: str  # ends with "/": "<base>cgi-bin/..." and "<base>sns/..."
     oauth_base_url: str  # ends with "/": "<base>oauth2/authorize"
@@ -42,6 +45,7 @@ class WeChatSettings:
             aes_key=config["WECHAT_AES_KEY"],
             mode=mode,
             template_id=config["WECHAT_TEMPLATE_ID"],
+            template_fields=notice_template.parse(config[notice_template.SETTING]),
             public_base_url=public,
             api_base_url=_base(config["WECHAT_API_BASE_URL"] or sandbox or WECHAT_API),
             oauth_base_url=_base(
@@ -55,6 +59,10 @@ class WeChatSettings:
 
     def game_url(self, campaign_id: int) -> str:
         return f"{self.public_base_url}/h5/{campaign_id}/"
+
+    def prizes_url(self, campaign_id: int) -> str:
+        """The player's own wins and codes (what a winner notice opens)."""
+        return f"{self.public_base_url}/h5/{campaign_id}/prizes"
 
 
 def _base(url: str) -> str:
