@@ -56,6 +56,10 @@ ZH_PATTERNS = [
             "请填写正确选项的序号（1 到 {0}）。",
         ),
         (r"Stock of (.+) raised from (\d+) to (\d+)\.", "{0} 的库存已从 {1} 调整为 {2}。"),
+        (
+            r'Campaign (\d+) "(.*)" already answers to this keyword, until (.+)\.',
+            "活动 {0}「{1}」正在使用此关键词（至 {2}）。",
+        ),
     ]
 ]
 
@@ -88,6 +92,7 @@ ZH = {
     "Add at least one prize.": "请至少添加一个奖品。",
     "Some fields are invalid.": "部分字段有误，请查看标红的提示。",
     "Some prize changes are not allowed.": "部分奖品修改不被允许。",
+    "Another campaign already answers to this keyword.": "另一个活动正在使用此关键词。",
     "These fields cannot change once the campaign is published.": "活动发布后这些字段不能修改。",
     "An ended campaign cannot be edited.": "已结束的活动不能编辑。",
     "The campaign cannot go live yet.": "活动暂时不能上线。",

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 from sqlalchemy import select
 from wechatpy.replies import BaseReply, TextReply
 
-from campaigns import notices
+from campaigns import keywords, notices
 from campaigns.clock import as_utc, utc_naive
 from campaigns.models import Campaign, FollowEvent
 from campaigns.models.campaign import Status
@@ -99,18 +99,10 @@ def _on_view(session, clock, settings, message):
 
 
 def _on_text(session, clock, settings, message):
-    word = (message.content or "").strip().casefold()
-    if not word:
+    campaign = keywords.answering(session, message.content, clock.now())
+    if campaign is None:
         return None
-    now = clock.now()
-    for campaign in session.scalars(
-        select(Campaign)
-        .where(Campaign.status == Status.LIVE.value, Campaign.keyword.is_not(None))
-        .order_by(Campaign.id.desc())
-    ):
-        if campaign.keyword.strip().casefold() == word and _open(campaign, now):
-            return _game_link(settings, message, campaign)
-    return None
+    return _game_link(settings, message, campaign)
 
 
 def _on_template_report(session, clock, settings, message):

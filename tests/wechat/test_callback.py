@@ -55,6 +55,8 @@ def test_text_keyword_answers_with_the_game_link(client, factory, mode):
     response, reply = post(client, mode, samples.text("o-alice-0001", " go ", 1234567890123456))
     assert response.status_code == 200
     assert f"http://testserver/h5/{campaign.id}/" in reply_content(reply)
+    _, wide = post(client, mode, samples.text("o-alice-0001", "ｇｏ", 1234567890123458))
+    assert f"http://testserver/h5/{campaign.id}/" in reply_content(wide)  # full-width, folded
     _, other = post(client, mode, samples.text("o-alice-0001", "hello", 1234567890123457))
     assert reply_content(other) is None
 
