@@ -47,6 +47,8 @@ class Config:
         # (campaigns/notice_template.py checks it when the app starts).
         self.WECHAT_TEMPLATE_KEYWORDS = env.get("WECHAT_TEMPLATE_KEYWORDS", notice_template.DEFAULT)
         self.WECHAT_SANDBOX = _flag("WECHAT_SANDBOX")
+        # The account's reply to a follow, followed by the live campaigns' links.
+        self.WECHAT_WELCOME_TEXT = env.get("WECHAT_WELCOME_TEXT", "感谢关注！")
         # Where wechatpy sends API calls, where browsers go to authorize, and where QR images
         # are shown. Empty: WeChat itself, or this server's /sandbox/ when WECHAT_SANDBOX is on
         # (campaigns/wechat/config.py resolves them, after test overrides are applied).
