@@ -13,6 +13,7 @@ from campaigns.config import Config
 from campaigns.draw.engine import Engine
 from campaigns.extensions import api, db, migrate, redis_clients
 from campaigns.http_errors import register_error_handlers
+from campaigns.wechat.config import WeChatSettings
 
 
 def create_app(overrides: dict | None = None, clock: Clock | None = None) -> Flask:
@@ -26,6 +27,7 @@ def create_app(overrides: dict | None = None, clock: Clock | None = None) -> Fla
     if overrides:
         app.config.from_mapping(overrides)
     security.check_production(app.config)
+    WeChatSettings.from_config(app.config)  # a bad WeChat setting stops the start, named
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config)
 
     db.init_app(app)

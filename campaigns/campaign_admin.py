@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from campaigns import audit
+from campaigns import audit, keywords
 from campaigns.clock import as_utc, utc_naive
 from campaigns.draw import seeding, state
 from campaigns.draw.engine import REDIS_DOWN
@@ -34,6 +34,7 @@ SCALAR_FIELDS = (
     "timezone",
     "rules",
     "keyword",
+    "language",
     "plays_per_user_per_day",
     "plays_per_user_total",
     "wins_per_user_total",
@@ -45,7 +46,7 @@ SCALAR_FIELDS = (
     "shards",
 )
 # What may change after publishing; everything else would change the odds players were shown.
-EDITABLE_WHEN_PUBLISHED = {"name", "rules", "keyword", "look", "prizes"}
+EDITABLE_WHEN_PUBLISHED = {"name", "rules", "keyword", "language", "look", "prizes"}
 
 TRANSITIONS = {
     Status.DRAFT: {Status.LIVE, Status.ENDED},
@@ -148,6 +149,8 @@ def update_campaign(
                 "These fields cannot change once the campaign is published.",
                 {name: ["Cannot change once published."] for name in frozen},
             )
+    if campaign.status == Status.LIVE and "keyword" in changes:
+        _check_keyword_free(session, campaign, changes["keyword"], now)
     for name in SCALAR_FIELDS:
         if name in changes:
             setattr(campaign, name, _stored(name, changes[name]))
@@ -163,6 +166,19 @@ def update_campaign(
         audit.record(session, campaign.id, actor, "update", before, snapshot(campaign), now)
     _commit_and_push(session, redis, campaign)
     return campaign
+
+
+def _check_keyword_free(session, campaign: Campaign, keyword, now: datetime) -> None:
+    """A live campaign's new keyword must not be one another campaign answers to."""
+    if keywords.fold(keyword) == keywords.fold(campaign.keyword):
+        return
+    other = keywords.holder(session, keyword, now, besides=campaign.id)
+    if other is not None:
+        raise DomainError(
+            ErrorCode.CONFLICT,
+            "Another campaign already answers to this keyword.",
+            {"keyword": [keywords.taken_message(other)]},
+        )
 
 
 def _differs(campaign: Campaign, name: str, value) -> bool:
@@ -231,7 +247,7 @@ def change_status(
             {"status": [f"Allowed from {current.value}: {allowed}."]},
         )
     if target == Status.LIVE:
-        problems = publish_problems(campaign)
+        problems = publish_problems(session, campaign, now)
         if problems:
             raise DomainError(ErrorCode.VALIDATION, "The campaign cannot go live yet.", problems)
         if not campaign.seed:
@@ -252,13 +268,17 @@ def change_status(
     return campaign
 
 
-def publish_problems(campaign: Campaign) -> dict[str, list[str]]:
-    """What stops a campaign from going live (WeChat's rules included)."""
+def publish_problems(session, campaign: Campaign, now: datetime) -> dict[str, list[str]]:
+    """What stops a campaign from going live (WeChat's rules included), and a keyword that a
+    live or scheduled campaign answers to: the older one would keep answering."""
     problems: dict[str, list[str]] = {}
     if not (campaign.rules or "").strip():
         problems["rules"] = ["Rules text is required before going live (WeChat platform rules)."]
     if campaign.game != "quiz" and not campaign.prizes:
         problems["prizes"] = ["Add at least one prize."]
+    other = keywords.holder(session, campaign.keyword, now, besides=campaign.id)
+    if other is not None:
+        problems["keyword"] = [keywords.taken_message(other)]
     return problems
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import click
+import requests
 from flask import Flask, current_app
+from wechatpy.exceptions import WeChatClientException
 
 from campaigns import tokens
 from campaigns.extensions import db
@@ -84,5 +86,16 @@ def menu_sync():
     from campaigns.wechat.clients import current_client, current_settings
     from campaigns.wechat.menu import sync_menu
 
-    pushed = sync_menu(db.session, current_client(), current_settings(), _now())
+    settings = current_settings()
+    try:
+        pushed = sync_menu(db.session, current_client(), settings, _now())
+    except requests.RequestException as exc:
+        raise click.ClickException(
+            f"WeChat is unreachable at {settings.api_base_url} ({type(exc).__name__}); "
+            "the menu was not changed."
+        ) from None
+    except WeChatClientException as exc:
+        raise click.ClickException(
+            f"WeChat refused the menu: {exc.errcode} {exc.errmsg}."
+        ) from None
     click.echo(json.dumps(pushed, ensure_ascii=False, indent=2))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from campaigns import ratelimits
+from campaigns import notice_template, ratelimits
 from campaigns.embedded_redis import short_socket_path
 from campaigns.switches import is_on
 from campaigns.wechat.config import ACCOUNT_DEFAULTS, DEFAULT_SANDBOX_URL
@@ -45,6 +45,11 @@ class Config:
         # The sandbox's own server (campaigns/sandbox/), reached like WeChat when WECHAT_SANDBOX
         # is on; `make run` starts it there.
         self.WECHAT_SANDBOX_URL = env.get("WECHAT_SANDBOX_URL", DEFAULT_SANDBOX_URL).rstrip("/")
+        # Which of the template's keywords carries which value of a winner notice
+        # (campaigns/notice_template.py checks it when the app starts).
+        self.WECHAT_TEMPLATE_KEYWORDS = env.get("WECHAT_TEMPLATE_KEYWORDS", notice_template.DEFAULT)
+        # The account's reply to a follow, followed by the live campaigns' links.
+        self.WECHAT_WELCOME_TEXT = env.get("WECHAT_WELCOME_TEXT", "感谢关注！")
         # Where wechatpy sends API calls, where browsers go to authorize, and where QR images
         # are shown. Empty: WeChat itself, or WECHAT_SANDBOX_URL when WECHAT_SANDBOX is on
         # (campaigns/wechat/config.py resolves them, after test overrides are applied).

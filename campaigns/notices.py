@@ -3,7 +3,7 @@
 How a win's notice moves (``Win.notice_status``):
 
     pending --claim--> sending --accepted--> sent
-                          |---refused for good (43004, 40003, ...)--> "failed: <reason>"
+                          |---refused for good (43101, 43004, ...)--> "failed: <reason> (<code>)"
                           |---refused for now (busy -1, quota, HTTP error)--> pending (retry)
                           '---outcome unknown (timeout, worker killed)--> stays "sending"
 
@@ -34,7 +34,7 @@ from sqlalchemy import select, update
 from urllib3.exceptions import NewConnectionError
 from wechatpy.exceptions import WeChatClientException
 
-from campaigns import jobs
+from campaigns import jobs, notice_template
 from campaigns.clock import utc_naive
 from campaigns.extensions import db, redis_clients
 from campaigns.models import Campaign, Player, Win
@@ -43,14 +43,24 @@ from campaigns.wechat import keys
 
 log = logging.getLogger(__name__)
 
-# Refusals that will not change on retry, and how they are recorded.
+# Refusals that will not change on retry, recorded as "failed: <reason> (<code>)". About the
+# follower: not following, notices of this template turned off (WeChat answers 43101 from then
+# on, undocumented for template messages but seen since mid-2023), an openid of another
+# account, on the account's blacklist, a frozen or closed WeChat account. About the message:
+# a value breaking its keyword's rule, a template this account does not have, no permission
+# to send template messages (a send repeated with the same data gets the same answer).
 PERMANENT = {
-    43004: "failed: unfollowed",
-    40003: "failed: invalid openid",
-    43019: "failed: blocked",
+    43004: "not following",
+    43101: "refused by the user",
+    40003: "invalid openid",
+    43019: "blacklisted",
+    50002: "user limited",
+    47003: "invalid keyword value",
+    40037: "invalid template_id",
+    48001: "api unauthorized",
 }
 # WeChat's "try later" answers: system busy, API quota/frequency limits, and a token refusal
-# that survived wechatpy's own refresh-and-retry.
+# that survived wechatpy's own refresh-and-retry. Any other code is recorded as a refusal.
 TRANSIENT = {-1, 45009, 45011, 45047, 40001, 40014, 42001}
 OPEN = (NoticeStatus.PENDING, NoticeStatus.SENDING)
 LIVE_JOB = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.CREATED}
@@ -137,8 +147,8 @@ def deliver(session, redis, client, settings, clock, win_id: int, lease_seconds:
             result = client.message.send_template(
                 win.player.openid,
                 settings.template_id,
-                _template_data(session, win),
-                url=settings.game_url(win.campaign_id),
+                _template_data(session, win, settings),
+                url=settings.prizes_url(win.campaign_id),
             )
         except requests.RequestException as exc:
             if _never_reached(exc):
@@ -178,8 +188,9 @@ def record_delivery_report(session, openid: str, msgid, status: str, clock) -> N
         return
     if status == "success":
         _finish(session, win.id, NoticeStatus.SENT, clock, msgid)
-    else:
-        _finish(session, win.id, f"failed: {status}"[:40], clock, msgid)
+    else:  # "failed:user block" (turned off by the follower), "failed: system failed"
+        reason = status.removeprefix("failed:").strip()
+        _finish(session, win.id, f"failed: {reason} (delivery report)"[:40], clock, msgid)
 
 
 def requeue_stale(session, redis, now, intervals: list[int], limit: int = 500) -> int:
@@ -244,23 +255,27 @@ def _refused(session, win_id: int, exc: WeChatClientException) -> str:
     if code is None or code in TRANSIENT:  # HTTP error or "try later": not delivered
         _set(session, win_id, NoticeStatus.PENDING)
         raise NoticeRetry(f"win {win_id}: WeChat said {code} {exc.errmsg}") from exc
-    status = PERMANENT.get(code) or f"failed: {code} {exc.errmsg or ''}".strip()[:40]
+    if code in PERMANENT:
+        status = f"failed: {PERMANENT[code]} ({code})"
+    else:
+        status = f"failed: {code} {exc.errmsg or ''}".strip()[:40]
     _set(session, win_id, status)
     return status
 
 
-def _template_data(session, win: Win) -> dict:
-    """A service notice about the prize (never marketing): what, which code, how to redeem."""
+def _template_data(session, win: Win, settings) -> dict:
+    """A service notice about the prize (never marketing), in the keywords the account's
+    template has (``settings.template_fields``); a tap opens the winner's prizes page."""
     campaign = session.get(Campaign, win.campaign_id)
-    return {
-        "first": {"value": f"You won a prize in 「{campaign.name}」."},
-        "keyword1": {"value": win.prize.name},
-        "keyword2": {"value": win.code},
-        "remark": {
-            "value": "Show this redemption code to staff to collect your prize; "
-            "it can be redeemed once. Tap for the campaign page."
-        },
-    }
+    facts = notice_template.NoticeFacts(
+        prize=win.prize.name,
+        campaign=campaign.name,
+        code=win.code,
+        won_at=win.created_at,
+        zone=campaign.zone,
+        language=campaign.language,
+    )
+    return notice_template.template_data(settings.template_fields, facts)
 
 
 def winner_notices(session, campaign_id: int) -> list[dict]:

@@ -91,6 +91,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "fair_title": "公平抽奖",
         "commitment": "秘密数字指纹",
         "audit_link": "下载抽奖记录并核对",
+        "verifiable_ended": "本活动的抽奖结果由一个事先确定的秘密数字决定。"
+        "活动已结束，该数字已公开：用它和抽奖记录，任何人都可以重算每一次抽奖，"
+        "并确认记录没有被改动、删除或调换顺序。",
+        "seed_revealed": "秘密数字（已公开）",
+        "seed_reveal_when": "秘密数字将在活动结束时（{ends}）公开，届时可下载抽奖记录核对。",
+        "verify_how": "核对方法：在本项目的源代码目录中运行",
         "no_wins": "你还没有中奖记录，去活动页试试手气吧！",
         "redeemed": "已兑奖",
         "not_redeemed": "待兑奖",
@@ -175,6 +181,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "fair_title": "Fair draws",
         "commitment": "Fingerprint of the secret number",
         "audit_link": "Download the draw log and check it",
+        "verifiable_ended": "The draws were fixed in advance by a secret number. The campaign "
+        "has ended and the number is revealed: with it and the draw log anyone can recompute "
+        "every draw and see that no entry was changed, removed or reordered.",
+        "seed_revealed": "The secret number (revealed)",
+        "seed_reveal_when": "The secret number is revealed when the campaign ends ({ends}); "
+        "the draw log can then be downloaded and checked.",
+        "verify_how": "To check it, run in this project's source directory:",
         "no_wins": "No prizes yet. Try your luck on the campaign page!",
         "redeemed": "Redeemed",
         "not_redeemed": "Not redeemed yet",

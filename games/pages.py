@@ -169,10 +169,13 @@ def _page_config(campaign, context: dict) -> dict:
 
 @blueprint.get("/<int:campaign_id>/rules")
 def rules(campaign_id: int):
+    """The rules, and how to check the draws: the commitment while the campaign runs; once it
+    has ended the revealed seed beside it, the audit and a command that verifies it."""
     campaign = load_campaign(db.session, campaign_id)
+    audit_url = f"{current_app.config['PUBLIC_BASE_URL']}/api/campaigns/{campaign.id}/audit"
+    revealed = campaign.status == "ended" and campaign.seed is not None
     return render_template(
-        "h5/rules.html",
-        **_context(campaign, audit_url=f"/api/campaigns/{campaign.id}/audit"),
+        "h5/rules.html", **_context(campaign, audit_url=audit_url, revealed=revealed)
     )
 
 

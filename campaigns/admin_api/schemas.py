@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from campaigns import game_registry
+from campaigns.models.campaign import Language
 
 MAX_STOCK = 10_000_000
 MAX_LIMIT = 100_000
@@ -111,6 +112,11 @@ class CampaignIn(Schema):
     timezone = Text(load_default="Asia/Shanghai", validate=validate.Length(max=64))
     rules = Text(load_default="", validate=validate.Length(max=20_000))
     keyword = Text(allow_none=True, validate=validate.Length(min=1, max=32))
+    language = fields.String(
+        load_default=Language.ZH.value,
+        validate=validate.OneOf([language.value for language in Language]),
+        metadata={"description": "what winner notices and replies about it are written in"},
+    )
     plays_per_user_per_day = _limit()
     plays_per_user_total = _limit()
     wins_per_user_total = _limit(load_default=1)
@@ -228,6 +234,7 @@ class CampaignOut(Schema):
     timezone = fields.String()
     rules = fields.String()
     keyword = fields.String(allow_none=True)
+    language = fields.String()
     plays_per_user_per_day = fields.Integer(allow_none=True)
     plays_per_user_total = fields.Integer(allow_none=True)
     wins_per_user_total = fields.Integer(allow_none=True)

@@ -56,6 +56,10 @@ ZH_PATTERNS = [
             "请填写正确选项的序号（1 到 {0}）。",
         ),
         (r"Stock of (.+) raised from (\d+) to (\d+)\.", "{0} 的库存已从 {1} 调整为 {2}。"),
+        (
+            r'Campaign (\d+) "(.*)" already answers to this keyword, until (.+)\.',
+            "活动 {0}「{1}」正在使用此关键词（至 {2}）。",
+        ),
     ]
 ]
 
@@ -89,6 +93,7 @@ ZH = {
     "Add at least one prize.": "请至少添加一个奖品。",
     "Some fields are invalid.": "部分字段有误，请查看标红的提示。",
     "Some prize changes are not allowed.": "部分奖品修改不被允许。",
+    "Another campaign already answers to this keyword.": "另一个活动正在使用此关键词。",
     "These fields cannot change once the campaign is published.": "活动发布后这些字段不能修改。",
     "An ended campaign cannot be edited.": "已结束的活动不能编辑。",
     "The campaign cannot go live yet.": "活动暂时不能上线。",
@@ -145,6 +150,8 @@ ZH = {
     "Time zone": "时区",
     "Days are counted in this time zone.": "按此时区计算每日次数和报表日期。",
     "Keyword": "关键词",
+    "Language": "语言",
+    "Winner notices and the account's replies about this campaign are in this language.": "中奖通知和公众号关于本活动的回复使用此语言。",  # noqa: E501
     "Followers who send this keyword get the game link.": "粉丝发送此关键词即可收到活动链接。",
     "Rules": "活动规则",
     "Required before publishing (WeChat platform rules).": "发布前必填（微信平台规则）。",

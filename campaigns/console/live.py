@@ -78,7 +78,7 @@ def publish(campaign_id: int):
     return render_template(
         "console/publish.html",
         campaign=campaign,
-        problems=campaign_admin.publish_problems(campaign),
+        problems=campaign_admin.publish_problems(db.session, campaign, now()),
         warnings=warnings,
         game_url=game_url(campaign),
     )

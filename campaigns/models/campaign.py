@@ -20,6 +20,11 @@ class Status(StrEnum):
     ENDED = "ended"
 
 
+class Language(StrEnum):
+    ZH = "zh"
+    EN = "en"
+
+
 class Pacing(StrEnum):
     NONE = "none"
     EVEN = "even"
@@ -37,6 +42,11 @@ class Campaign(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     rules: Mapped[str] = mapped_column(Text, default="")
     keyword: Mapped[str | None] = mapped_column(String(32))
+    # The language the account speaks to this campaign's players in (winner notices, replies
+    # about it): "zh" or "en". The pages follow each reader's Accept-Language instead.
+    language: Mapped[str] = mapped_column(
+        String(8), default=Language.ZH.value, server_default=Language.ZH.value
+    )
     plays_per_user_per_day: Mapped[int | None]
     plays_per_user_total: Mapped[int | None]
     wins_per_user_total: Mapped[int | None]  # None: no limit (the API defaults it to 1)

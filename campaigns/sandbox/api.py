@@ -21,6 +21,7 @@ ERRORS = {
     "40001": (40001, "invalid credential, access_token is invalid or not latest"),
     "42001": (42001, "access_token expired"),
     "43004": (43004, "require subscribe"),
+    "43101": (43101, "user refuse to accept the msg"),  # notices of this template turned off
     "45009": (45009, "reach max api daily quota limit"),
 }
 HIDDEN_ARGS = {"secret", "access_token"}

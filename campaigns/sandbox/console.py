@@ -48,7 +48,7 @@ def clear_calls():
 @blueprint.post("/control/fail")
 def fail_next():
     """Fail the next ``times`` calls of ``endpoint`` (e.g. "cgi-bin/message/template/send")
-    with busy, 40001, 42001, 43004, 45009, a timeout (sleep ``seconds``, then busy) or a
+    with busy, 40001, 42001, 43004, 43101, 45009, a timeout (sleep ``seconds``, then busy) or a
     delay (sleep ``seconds``, then answer normally)."""
     data = FailureIn().load(request.get_json(silent=True) or {})
     state.inject_failures(

@@ -19,7 +19,7 @@ from campaigns.sandbox import keys, start_state
 LOG_LENGTH = 200
 TOKEN_TTL = 7200
 CODE_TTL = 300
-FAILURE_MODES = ("busy", "40001", "42001", "43004", "45009", "timeout", "delay")
+FAILURE_MODES = ("busy", "40001", "42001", "43004", "43101", "45009", "timeout", "delay")
 
 
 def store():

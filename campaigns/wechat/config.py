@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from campaigns import notice_template
+
 WECHAT_API = "https://api.weixin.qq.com/"
 WECHAT_OAUTH = "https://open.weixin.qq.com/connect/"
 WECHAT_MP = "https://mp.weixin.qq.com/"
@@ -25,6 +27,7 @@ ACCOUNT_DEFAULTS = {
     "WECHAT_MESSAGE_MODE": "plain",
     "WECHAT_TEMPLATE_ID": "sandbox-template",
 }
+MAX_WELCOME_BYTES = 1024
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class WeChatSettings:
     aes_key: str
     mode: str
     template_id: str
+    template_fields: tuple[notice_template.Field, ...]  # which keyword carries which value
+    welcome_text: str  # the reply to a follow, before the live campaigns' links
     public_base_url: str
     api_base_url: str  # ends with "/": "<base>cgi-bin/..." and "<base>sns/..."
     oauth_base_url: str  # ends with "/": "<base>oauth2/authorize"
@@ -55,6 +60,8 @@ class WeChatSettings:
             aes_key=config["WECHAT_AES_KEY"],
             mode=mode,
             template_id=config["WECHAT_TEMPLATE_ID"],
+            template_fields=notice_template.parse(config[notice_template.SETTING]),
+            welcome_text=_welcome(config["WECHAT_WELCOME_TEXT"]),
             public_base_url=public,
             api_base_url=_base(config["WECHAT_API_BASE_URL"] or sandbox or WECHAT_API),
             oauth_base_url=_base(
@@ -68,6 +75,21 @@ class WeChatSettings:
 
     def game_url(self, campaign_id: int) -> str:
         return f"{self.public_base_url}/h5/{campaign_id}/"
+
+    def prizes_url(self, campaign_id: int) -> str:
+        """The player's own wins and codes (what a winner notice opens)."""
+        return f"{self.public_base_url}/h5/{campaign_id}/prizes"
+
+
+def _welcome(text: str) -> str:
+    """Half of a text reply's 2,048 bytes at most, so the campaigns' links still fit."""
+    text = text.strip()
+    if not text or len(text.encode()) > MAX_WELCOME_BYTES:
+        raise ValueError(
+            f"WECHAT_WELCOME_TEXT must be 1 to {MAX_WELCOME_BYTES} bytes of UTF-8 text "
+            f"(it is {len(text.encode())})"
+        )
+    return text
 
 
 def _base(url: str) -> str:

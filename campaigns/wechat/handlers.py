@@ -1,6 +1,8 @@
-"""What each WeChat message or event does: store follow events with their campaign, answer
-with a campaign's game link. Plain functions of (session, clock, settings, message); no WeChat
-API call happens here, so the callback answers well inside WeChat's 5 seconds.
+"""What each WeChat message or event does: store follow events with their campaign; answer a
+follow with the account's welcome and the live campaigns, a scan, a menu click or a keyword with
+the campaign's game link, any other text with the keywords that work. Plain functions of
+(session, clock, settings, message); no WeChat API call happens here, so the callback answers
+well inside WeChat's 5 seconds.
 """
 
 from __future__ import annotations
@@ -9,13 +11,15 @@ import re
 from urllib.parse import unquote
 
 from sqlalchemy import select
-from wechatpy.replies import BaseReply, TextReply
+from wechatpy.replies import BaseReply
 
-from campaigns import notices
+from campaigns import keywords, notices
 from campaigns.clock import as_utc, utc_naive
 from campaigns.models import Campaign, FollowEvent
 from campaigns.models.campaign import Status
+from campaigns.wechat import replies
 from campaigns.wechat.config import WeChatSettings
+from campaigns.wechat.menu import live_campaigns
 
 SCENE = re.compile(r"^campaign-(\d{1,12})$")
 GAME_PATH = re.compile(r"/h5/(\d{1,12})/")
@@ -61,10 +65,22 @@ def _record(session, clock, openid: str, event: str, campaign_id, scene=None) ->
 
 
 def _on_subscribe(session, clock, settings, message):
+    """The welcome, then the live campaigns' links: the one whose QR code was scanned first
+    (or a line saying it is not open)."""
     scene = getattr(message, "scene_id", None)  # only on subscribe_scan (qrscene_ stripped)
     campaign_id = scene_campaign(session, scene)
     _record(session, clock, message.source, "subscribe", campaign_id, scene)
-    return _link_reply(session, clock, settings, message, campaign_id)
+    now = clock.now()
+    lines = []
+    if campaign_id is not None:
+        scanned = session.get(Campaign, campaign_id)
+        lines.append(_link_or_not_open(settings, scanned, now))
+    lines += [
+        replies.link(c, settings.game_url(c.id))
+        for c in live_campaigns(session, now)
+        if c.id != campaign_id
+    ]
+    return _text(message, replies.welcome(settings.welcome_text, lines))
 
 
 def _on_scan(session, clock, settings, message):
@@ -99,18 +115,11 @@ def _on_view(session, clock, settings, message):
 
 
 def _on_text(session, clock, settings, message):
-    word = (message.content or "").strip().casefold()
-    if not word:
-        return None
     now = clock.now()
-    for campaign in session.scalars(
-        select(Campaign)
-        .where(Campaign.status == Status.LIVE.value, Campaign.keyword.is_not(None))
-        .order_by(Campaign.id.desc())
-    ):
-        if campaign.keyword.strip().casefold() == word and _open(campaign, now):
-            return _game_link(settings, message, campaign)
-    return None
+    campaign = keywords.answering(session, message.content, now)
+    if campaign is None:
+        return _text(message, replies.help_text(keywords.open_keywords(session, now)))
+    return _text(message, replies.link(campaign, settings.game_url(campaign.id)))
 
 
 def _on_template_report(session, clock, settings, message):
@@ -122,18 +131,18 @@ def _link_reply(session, clock, settings, message, campaign_id):
     if campaign_id is None:
         return None
     campaign = session.get(Campaign, campaign_id)
-    if campaign.status != Status.LIVE.value or not _open(campaign, clock.now()):
-        return TextReply(message=message, content=f"「{campaign.name}」is not open right now.")
-    return _game_link(settings, message, campaign)
+    return _text(message, _link_or_not_open(settings, campaign, clock.now()))
 
 
-def _game_link(settings, message, campaign) -> TextReply:
-    url = settings.game_url(campaign.id)
-    return TextReply(message=message, content=f'<a href="{url}">{campaign.name}</a> {url}')
+def _link_or_not_open(settings, campaign: Campaign, now) -> str:
+    live = campaign.status == Status.LIVE.value
+    if live and as_utc(campaign.starts_at) <= now < as_utc(campaign.ends_at):
+        return replies.link(campaign, settings.game_url(campaign.id))
+    return replies.not_open(campaign)
 
 
-def _open(campaign, now) -> bool:
-    return as_utc(campaign.starts_at) <= now < as_utc(campaign.ends_at)
+def _text(message, content: str) -> replies.Text:
+    return replies.Text(message=message, content=content)
 
 
 HANDLERS = {

@@ -38,6 +38,7 @@ BAD_FIELDS = [
     ],
     *[(("rules",), v) for v in (5, "x" * 20_001, "a\x00b", "\x1b[31m", LONE_SURROGATE)],
     *[(("keyword",), v) for v in ("", "x" * 33, 7, "\x00")],
+    *[(("language",), v) for v in ("fr", "ZH", "", None, 1)],
     *[
         ((limit,), v)
         for limit in ("plays_per_user_per_day", "plays_per_user_total", "wins_per_user_total")

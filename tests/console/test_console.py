@@ -199,6 +199,20 @@ def test_publish_shows_problems_and_the_follow_warning(marketer, factory):
     assert campaign.status == "draft"
 
 
+def test_the_console_publish_page_names_the_campaign_and_refuses_to_go_live(marketer, factory):
+    holder = factory.campaign(name="中秋大转盘", keyword="GO")
+    draft = factory.campaign(status="draft", keyword="ＧＯ")
+    page = marketer.get(f"/admin/campaigns/{draft.id}/publish").get_data(as_text=True)
+    assert f"活动 {holder.id}「中秋大转盘」正在使用此关键词" in page
+    assert 'id="go-live"' not in page and "All checks pass" not in page
+    refused = marketer.post(
+        f"/admin/campaigns/{draft.id}/status", data={"csrf_token": marketer.csrf, "status": "live"}
+    )
+    assert refused.status_code == 422 and "中秋大转盘" in refused.get_data(as_text=True)
+    db.session.refresh(draft)
+    assert draft.status == "draft"
+
+
 def test_live_controls_and_the_audit_log(marketer, factory):
     campaign = factory.campaign(status="draft")
     for status in ("live", "paused", "live"):

@@ -165,6 +165,8 @@ def test_menu_groups_many_campaigns_within_wechat_limits():
             "WECHAT_TOKEN": "t",
             "WECHAT_AES_KEY": "",
             "WECHAT_TEMPLATE_ID": "tpl",
+            "WECHAT_TEMPLATE_KEYWORDS": "thing1=prize,thing2=code",
+            "WECHAT_WELCOME_TEXT": "Hi",
             "WECHAT_API_BASE_URL": "",
             "WECHAT_OAUTH_BASE_URL": "",
             "WECHAT_MP_BASE_URL": "",

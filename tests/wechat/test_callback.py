@@ -55,13 +55,15 @@ def test_text_keyword_answers_with_the_game_link(client, factory, mode):
     response, reply = post(client, mode, samples.text("o-alice-0001", " go ", 1234567890123456))
     assert response.status_code == 200
     assert f"http://testserver/h5/{campaign.id}/" in reply_content(reply)
+    _, wide = post(client, mode, samples.text("o-alice-0001", "ｇｏ", 1234567890123458))
+    assert f"http://testserver/h5/{campaign.id}/" in reply_content(wide)  # full-width, folded
     _, other = post(client, mode, samples.text("o-alice-0001", "hello", 1234567890123457))
-    assert reply_content(other) is None
+    assert f"/h5/{campaign.id}/" not in reply_content(other)  # the help, not a link
 
 
 def test_plain_subscribe_is_a_follow_without_campaign(client, factory, mode):
     response, reply = post(client, mode, samples.event("o-bob-00001", "subscribe"))
-    assert response.status_code == 200 and reply == "success"
+    assert response.status_code == 200 and reply_content(reply) == "感谢关注！"  # the welcome
     assert events() == [("o-bob-00001", "subscribe", None, None)]
 
 

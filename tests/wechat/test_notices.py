@@ -1,9 +1,11 @@
 """Winner notices through the sandbox on a real server: exactly one template message per win,
-through WeChat's busy answers, token refusals, timeouts, a refusal for good, and a worker
-SIGKILLed in the middle of a send."""
+its values in the template's keyword fields, through WeChat's busy answers, token refusals,
+timeouts, refusals for good, and a worker SIGKILLed in the middle of a send."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import signal
 import subprocess
@@ -17,19 +19,21 @@ from campaigns import jobs, notices
 from campaigns.extensions import db
 from campaigns.models import Win
 from campaigns.wechat import keys
-from tests.live_server import ROOT
+from tests.conftest import free_port
+from tests.live_server import ROOT, LiveServer
 from tests.sandbox_client import wait_for
 
 SEND = "cgi-bin/message/template/send"
+COUPON = [{"name": "Coupon", "stock": 5, "probability": 1.0}]
 
 
 @pytest.fixture
 def win(factory, client, sandbox):
     """Play once and win (the notice job is enqueued, not yet run); returns (win, openid)."""
 
-    def make(follow: bool = True):
-        campaign = factory.campaign(prizes=[{"name": "Coupon", "stock": 5, "probability": 1.0}])
-        player = factory.player()
+    def make(follow: bool = True, openid: str | None = None, **campaign):
+        campaign = factory.campaign(**{"prizes": COUPON, **campaign})
+        player = factory.player(openid)
         if follow:
             sandbox.phone(player.openid, "follow")
         response = factory.signed_in(player, client).post(f"/h5/{campaign.id}/play", json={})
@@ -45,14 +49,20 @@ def fresh(win_id: int) -> Win:
 
 
 def test_a_win_sends_exactly_one_template_message(win, sandbox, run_jobs, redis, app):
-    won, openid = win()
+    won, openid = win(name="中秋大转盘")
     run_jobs()
     sent = sandbox.sent_templates()
     assert len(sent) == 1
     body = sent[0]["body"]
     assert body["touser"] == openid and body["template_id"] == app.config["WECHAT_TEMPLATE_ID"]
-    assert body["data"]["keyword1"]["value"] == "Coupon"
-    assert body["data"]["keyword2"]["value"] == won.code
+    # The default mapping, in Chinese: what WeChat shows since first/remark were dropped.
+    assert body["data"] == {
+        "thing1": {"value": "中秋大转盘"},
+        "thing2": {"value": "Coupon"},
+        "character_string3": {"value": won.code},
+        "time4": {"value": "2026年9月20日 11:00"},  # the frozen clock, in Asia/Shanghai
+    }
+    assert body["url"] == f"http://testserver/h5/{won.campaign_id}/prizes"
     stored = fresh(won.id)
     assert (stored.notice_status, stored.notice_attempts) == ("sent", 1)
     assert stored.notice_sent_at is not None and stored.notice_msgid
@@ -69,12 +79,82 @@ def test_a_double_enqueue_is_one_job(win, redis):
     assert Queue(jobs.NOTICES, connection=redis).job_ids == [notices.job_id(won.id)]
 
 
-def test_busy_twice_then_accepted_is_still_one_message(win, sandbox, run_jobs):
-    sandbox.fail(SEND, "busy", times=2)
+@pytest.mark.parametrize(
+    ("language", "moment", "hint"),
+    [
+        ("en", "2026-09-20 11:00", "Show code to redeem"),
+        ("zh", "2026年9月20日 11:00", "到店出示兑奖码领取，限兑一次"),
+    ],
+)
+def test_the_mapping_puts_each_value_in_its_keyword_within_wechats_rules(
+    language, moment, hint, win, sandbox, run_jobs, app
+):
+    """Another account's template: names cut to a thing's 20 characters, no line breaks, the
+    time as a date keyword takes it, the redemption hint in the campaign's language."""
+    app.config["WECHAT_TEMPLATE_KEYWORDS"] = (
+        "thing1=prize, thing2=campaign, keyword3=code, date4=won_at, thing5=redeem_hint"
+    )
+    prizes = [{"name": "Coupon\n10 yuan off", "stock": 5, "probability": 1.0}]
+    won, _ = win(name="The Great Mid-Autumn Lantern Wheel", language=language, prizes=prizes)
+    run_jobs()
+    [sent] = sandbox.sent_templates()
+    assert sent["body"]["data"] == {
+        "thing1": {"value": "Coupon 10 yuan off"},
+        "thing2": {"value": "The Great Mid-Autum…"},
+        "keyword3": {"value": won.code},
+        "date4": {"value": moment},
+        "thing5": {"value": hint},
+    }
+    assert all(len(v["value"]) <= 20 for v in sent["body"]["data"].values())
+
+
+BAD_MAPPINGS = [
+    ("", "no keyword carries prize and code"),
+    ("thing1=prize", "no keyword carries code"),
+    ("thing1=code, character_string2=prize", "character_string2 cannot carry prize"),
+    ("thing1=prize, thing2=code, time3=campaign", "time3 cannot carry campaign"),
+    ("phrase1=prize, thing2=code", "phrase1: a phrase keyword can hold none"),
+    ("thing1=prize, thing1=code", "thing1 given more than once"),
+    ("thing1=prize, thing2=code, thing3=colour", "thing3: unknown value 'colour'"),
+    ("thing1=prize, widget2=code", "widget2: unknown keyword type 'widget'"),
+    ("Thing1=prize, thing2=code", "'Thing1' is not a template keyword name"),
+    ("thing1 prize, thing2=code", "'thing1 prize' is not <keyword>=<value>"),
+]
+
+
+@pytest.mark.parametrize(("setting", "complaint"), BAD_MAPPINGS)
+def test_a_bad_mapping_refuses_to_start_naming_the_setting(setting, complaint, app_on, redis_url):
+    with pytest.raises(ValueError) as refused:
+        app_on(redis_url, WECHAT_TEMPLATE_KEYWORDS=setting)
+    assert str(refused.value).startswith("WECHAT_TEMPLATE_KEYWORDS: ")
+    assert complaint in str(refused.value)
+
+
+def test_the_real_server_refuses_to_start_with_a_bad_mapping(_schema, redis_url, tmp_path):
+    """As deployed: gunicorn exits instead of serving, and its log says which setting."""
+    log = tmp_path / "gunicorn.log"
+    env = {
+        "DATABASE_URL": _schema,
+        "REDIS_URL": redis_url,
+        "INSTANCE_PATH": str(tmp_path),
+        "WECHAT_TEMPLATE_KEYWORDS": "thing1=code,character_string2=prize",
+    }
+    server = LiveServer(free_port(), env, workers=1, log_path=log)
+    with pytest.raises(RuntimeError, match="gunicorn exited"):
+        server.start()
+    server.stop()
+    assert "WECHAT_TEMPLATE_KEYWORDS: character_string2 cannot carry prize" in log.read_text()
+
+
+@pytest.mark.parametrize(("mode", "code"), [("busy", -1), ("45009", 45009)])
+def test_refused_for_now_twice_then_accepted_is_still_one_message(
+    win, sandbox, run_jobs, mode, code
+):
+    sandbox.fail(SEND, mode, times=2)
     won, _ = win()
     run_jobs()
     attempts = sandbox.calls(SEND)
-    assert [c["errcode"] for c in reversed(attempts)] == [-1, -1, 0]
+    assert [c["errcode"] for c in reversed(attempts)] == [code, code, 0]
     assert len(sandbox.sent_templates()) == 1
     stored = fresh(won.id)
     assert (stored.notice_status, stored.notice_attempts) == ("sent", 3)
@@ -90,15 +170,52 @@ def test_a_refused_token_is_refreshed_by_wechatpy_and_the_send_retried(win, sand
     assert fresh(won.id).notice_status == "sent"
 
 
-def test_unfollowed_fails_for_good_with_no_retry_left(win, sandbox, run_jobs, redis):
-    won, _ = win(follow=False)
+@pytest.mark.parametrize(
+    ("case", "status"),
+    [
+        ("never followed", "failed: not following (43004)"),
+        ("turned the template off", "failed: refused by the user (43101)"),
+        ("openid of another account", "failed: invalid openid (40003)"),
+    ],
+)
+def test_a_refusal_for_good_is_recorded_once_and_never_retried(
+    case, status, win, sandbox, run_jobs, redis, factory, client, clock
+):
+    if case == "turned the template off":
+        sandbox.fail(SEND, "43101")
+    won, _ = win(
+        follow=case == "turned the template off",
+        openid="not an openid" if case == "openid of another account" else None,
+    )
     run_jobs()
     stored = fresh(won.id)
-    assert (stored.notice_status, stored.notice_attempts) == ("failed: unfollowed", 1)
+    assert (stored.notice_status, stored.notice_attempts) == (status, 1)
     queue = Queue(jobs.NOTICES, connection=redis)
     assert queue.count == 0 and queue.scheduled_job_registry.count == 0
     assert queue.fetch_job(notices.job_id(won.id)).get_status() == "finished"
     assert sandbox.sent_templates() == [] and len(sandbox.calls(SEND)) == 1
+    # The sweep leaves it alone, and a stray enqueue sends nothing.
+    clock.advance(minutes=2)
+    jobs.queue().enqueue(jobs.sweep_in_flight)
+    notices.enqueue_notice(redis, won.id, [0])
+    run_jobs()
+    assert len(sandbox.calls(SEND)) == 1 and fresh(won.id).notice_attempts == 1
+    # Marketers see why: the winners API and winners.csv.
+    db.session.expire_all()
+    analyst = {"Authorization": f"Bearer {factory.token('analyst')}"}
+    [row] = client.get(f"/api/campaigns/{won.campaign_id}/winners", headers=analyst).get_json()
+    assert row["notice_status"] == status
+    exported = client.get(f"/api/campaigns/{won.campaign_id}/winners.csv", headers=analyst)
+    [line] = csv.DictReader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff")))
+    assert line["notice_status"] == status and line["code"] == won.code
+
+
+def test_a_failed_delivery_report_is_recorded_with_its_reason(win, sandbox, run_jobs, clock):
+    """WeChat's TEMPLATESENDJOBFINISH may say the follower blocked the message."""
+    won, openid = win()
+    notices._claim(db.session, won.id)  # a send in flight, whose report comes first
+    notices.record_delivery_report(db.session, openid, None, "failed:user block", clock)
+    assert fresh(won.id).notice_status == "failed: user block (delivery report)"
 
 
 def test_a_timed_out_send_is_resent_only_after_its_lease(win, sandbox, run_jobs, redis, clock, app):
