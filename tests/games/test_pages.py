@@ -205,7 +205,7 @@ def _element(html: str, element_id: str) -> str:
 
 
 def test_an_ended_campaigns_rules_page_reveals_the_seed_and_a_command_that_verifies_it(
-    factory, client, sandbox_server, tmp_path
+    factory, client, app_server, tmp_path
 ):
     """The page as a real server shows it: the revealed seed beside its commitment, the audit's
     address as link and in a one-line check, and that check verifies the campaign."""
@@ -213,7 +213,7 @@ def test_an_ended_campaigns_rules_page_reveals_the_seed_and_a_command_that_verif
     for player in factory.players(6):
         assert factory.signed_in(player).post(f"/h5/{campaign.id}/play").status_code == 200
     factory.end_and_audit(campaign, client)
-    html = requests.get(f"{sandbox_server.url}/h5/{campaign.id}/rules", timeout=10).text
+    html = requests.get(f"{app_server.url}/h5/{campaign.id}/rules", timeout=10).text
     db.session.expire_all()
     seed, commitment = db.session.get(Campaign, campaign.id).seed, campaign.seed_commitment
     assert _element(html, "seed") == seed and _element(html, "seed-commitment") == commitment
@@ -221,7 +221,7 @@ def test_an_ended_campaigns_rules_page_reveals_the_seed_and_a_command_that_verif
     assert "将在活动结束时" not in html and "活动已结束，该数字已公开" in html
     path = f"/api/campaigns/{campaign.id}/audit"
     link = re.search(r'id="audit-link" href="([^"]+)"', html).group(1)
-    assert link == sandbox_server.url + path
+    assert link == app_server.url + path
     command = shlex.split(_element(html, "verify-command"))
     assert command == ["python", "-m", "campaigns.verify", link]
     # The audit at that address, read through the app (under gunicorn the streamed audit still

@@ -83,15 +83,19 @@ def test_one_person_follows_scans_taps_the_menu_and_plays_in_the_phone_frame(
 
     page.get_by_role("button", name="Follow", exact=True).click()
     page.locator('#status[data-following="1"]').wait_for()
+    welcome = page.locator(".bubble.account").last
+    welcome.wait_for()  # the account's welcome message
+    assert page.locator(".bubble.account").count() == 1
     follows = db.session.scalars(select(FollowEvent).where(FollowEvent.openid == person)).all()
     assert [f.event for f in follows] == ["subscribe"]
 
     scene = f"campaign-{campaign.id}"
     page.get_by_role("button", name=f"Scan {scene}").click()
     game_url = f"{app_server.url}/h5/{campaign.id}/"
+    page.locator(".bubble.account").nth(1).wait_for()
     reply = page.locator(".bubble.account").last
     reply.locator("a").first.wait_for()
-    assert page.locator(".bubble.account").count() == 1  # the reply, shown once
+    assert page.locator(".bubble.account").count() == 2  # the welcome, then the reply once
     links = reply.locator("a")
     assert {links.nth(i).get_attribute("href") for i in range(links.count())} == {game_url}
     assert "<a" not in reply.inner_text() and "中秋刮刮乐" in reply.inner_text()
