@@ -15,6 +15,7 @@ from campaigns import notices
 from campaigns.clock import as_utc, utc_naive
 from campaigns.models import Campaign, FollowEvent
 from campaigns.models.campaign import Status
+from campaigns.wechat import followers
 from campaigns.wechat.config import WeChatSettings
 
 SCENE = re.compile(r"^campaign-(\d{1,12})$")
@@ -64,6 +65,7 @@ def _on_subscribe(session, clock, settings, message):
     scene = getattr(message, "scene_id", None)  # only on subscribe_scan (qrscene_ stripped)
     campaign_id = scene_campaign(session, scene)
     _record(session, clock, message.source, "subscribe", campaign_id, scene)
+    followers.current().heard(message.source, following=True)
     return _link_reply(session, clock, settings, message, campaign_id)
 
 
@@ -84,6 +86,7 @@ def _on_unsubscribe(session, clock, settings, message):
     )
     campaign_id = last_follow.campaign_id if last_follow else None
     _record(session, clock, message.source, "unsubscribe", campaign_id)
+    followers.current().heard(message.source, following=False)
     return None
 
 

@@ -30,3 +30,10 @@ def notice_lock(win_id: int) -> str:
 def campaign_qr(campaign_id: int) -> str:
     """The ticket and URL of a campaign's permanent parametric QR code."""
     return f"{PREFIX}wx:qr:{campaign_id}"
+
+
+def follows(openid: str) -> str:
+    """Whether ``openid`` follows the account: ``1`` or ``0``, as WeChat's user/info last said or
+    a follow event told, for a short TTL (campaigns/wechat/followers.py). A plain string under a
+    name built only here, so a Lua script handed this key in KEYS reads it with one GET."""
+    return f"{PREFIX}wx:follows:{openid}"
