@@ -295,6 +295,13 @@ ZH = {
     "Back": "返回",
     "Confirm": "确认",
     "Generated at": "生成时间",
+    # the report's follower figures and WeChat's check of them (campaigns/follower_check.py)
+    "Counted from the follow events this server received.": "以上数字按本服务器收到的关注事件统计。",  # noqa: E501
+    "WeChat's check of these followers": "微信对这些新关注者的核对",
+    "user/info/batchget": "批量获取用户信息接口",
+    "Following now": "目前仍在关注",
+    "Left with no unfollow event reaching us": "已取关但本服务器未收到取关事件",
+    "Not checked yet: a background job asks WeChat.": "尚未核对：后台任务正在向微信查询。",
     # the custom menu (console/menu.html, campaigns/wechat/menu.py)
     "Custom menu": "自定义菜单",
     "The account's menu in WeChat now and after a sync: the brand's own buttons stay where they are, the live campaigns go into one sub-menu.": "公众号当前的自定义菜单与同步后的菜单：品牌自己的菜单保持原位不变，进行中的活动放在一个子菜单里。",  # noqa: E501

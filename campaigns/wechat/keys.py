@@ -37,3 +37,13 @@ def follows(openid: str) -> str:
     a follow event told, for a short TTL (campaigns/wechat/followers.py). A plain string under a
     name built only here, so a Lua script handed this key in KEYS reads it with one GET."""
     return f"{PREFIX}wx:follows:{openid}"
+
+
+def follower_check(campaign_id: int) -> str:
+    """WeChat's last word on a campaign's new followers (campaigns/follower_check.py), JSON."""
+    return f"{PREFIX}wx:follower-check:{campaign_id}"
+
+
+def follower_check_asked(campaign_id: int) -> str:
+    """Set while a check of the campaign's new followers is queued (one at a time)."""
+    return f"{PREFIX}wx:follower-check-asked:{campaign_id}"
