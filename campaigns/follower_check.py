@@ -46,7 +46,9 @@ def latest(redis, campaign_id: int, now: datetime) -> dict | None:
         if not fresh and redis.set(
             keys.follower_check_asked(campaign_id), 1, nx=True, ex=RETRY_AFTER
         ):
-            jobs.enqueue(check, campaign_id, job_id=f"follower-check-{campaign_id}")
+            jobs.enqueue(
+                check, campaign_id, queue_name=jobs.REPORTS, job_id=f"follower-check-{campaign_id}"
+            )
     except REDIS_DOWN:
         return None
     return last

@@ -35,7 +35,9 @@ def campaign_qr(campaign_id: int) -> str:
 def follows(openid: str) -> str:
     """Whether ``openid`` follows the account: ``1`` or ``0``, as WeChat's user/info last said or
     a follow event told, for a short TTL (campaigns/wechat/followers.py). A plain string under a
-    name built only here, so a Lua script handed this key in KEYS reads it with one GET."""
+    name built only here, so a Lua script handed this key in KEYS reads it with one GET. It is
+    per account, not per campaign, so on a Redis Cluster it has its own slot: a script working on
+    a campaign's keys there takes its value as an argument instead."""
     return f"{PREFIX}wx:follows:{openid}"
 
 

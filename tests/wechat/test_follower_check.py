@@ -28,7 +28,7 @@ def report(client, factory, campaign) -> dict:
 
 
 def queued(redis) -> int:
-    return Queue(jobs.DEFAULT, connection=redis).count
+    return Queue(jobs.REPORTS, connection=redis).count
 
 
 def test_the_report_shows_wechats_check_beside_our_events(
