@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import click
-import requests
 from flask import Flask, current_app
-from wechatpy.exceptions import WeChatClientException
 
 from campaigns import tokens
 from campaigns.extensions import db
@@ -79,23 +77,23 @@ def menu():
 
 
 @menu.command("sync")
-def menu_sync():
-    """Push a menu opening the live campaigns' game pages (WeChat, or the sandbox)."""
-    import json
-
+@click.option("--yes", is_flag=True, help="Apply the change; without it, only show it.")
+def menu_sync(yes: bool):
+    """Show how the custom menu would change (the brand's buttons kept, the live campaigns in
+    one sub-menu) and apply it with --yes (WeChat, or the sandbox)."""
+    from campaigns.errors import DomainError
+    from campaigns.wechat import menu as custom_menu
     from campaigns.wechat.clients import current_client, current_settings
-    from campaigns.wechat.menu import sync_menu
 
-    settings = current_settings()
+    client = current_client()
     try:
-        pushed = sync_menu(db.session, current_client(), settings, _now())
-    except requests.RequestException as exc:
-        raise click.ClickException(
-            f"WeChat is unreachable at {settings.api_base_url} ({type(exc).__name__}); "
-            "the menu was not changed."
-        ) from None
-    except WeChatClientException as exc:
-        raise click.ClickException(
-            f"WeChat refused the menu: {exc.errcode} {exc.errmsg}."
-        ) from None
-    click.echo(json.dumps(pushed, ensure_ascii=False, indent=2))
+        planned = custom_menu.plan(
+            db.session, client, current_settings(), _now(), current_app.config["WECHAT_MENU_NAME"]
+        )
+        click.echo(planned.render())
+        if planned.changed and yes:
+            custom_menu.apply(client, planned)
+    except DomainError as refused:
+        raise click.ClickException(refused.message) from None
+    if planned.changed:
+        click.echo("Applied." if yes else "Nothing changed yet: run again with --yes to apply.")

@@ -58,6 +58,14 @@ class Config:
         self.WECHAT_MP_BASE_URL = env.get("WECHAT_MP_BASE_URL", "")
         # Seconds a WeChat API call may take; a notice send outliving it is treated as unknown.
         self.WECHAT_TIMEOUT_SECONDS = float(env.get("WECHAT_TIMEOUT_SECONDS", 5))
+        # How long WeChat's word that an openid follows (or not) is trusted before asking again
+        # (campaigns/wechat/followers.py); follow and unfollow events overwrite it at once.
+        self.WECHAT_FOLLOW_CACHE_SECONDS = int(env.get("WECHAT_FOLLOW_CACHE_SECONDS", 60))
+        # At most this many of a campaign's new followers are checked with WeChat for the
+        # report (campaigns/follower_check.py): 100 a call, in a job.
+        self.WECHAT_FOLLOWER_CHECK_LIMIT = int(env.get("WECHAT_FOLLOWER_CHECK_LIMIT", 10_000))
+        # The custom menu's sub-menu holding the live campaigns (campaigns/wechat/menu.py).
+        self.WECHAT_MENU_NAME = env.get("WECHAT_MENU_NAME", "活动")
         # How long a notice send holds its per-win lock: long enough for WeChat's delivery
         # report (TEMPLATESENDJOBFINISH) to arrive before a send of unknown outcome is retried.
         self.NOTICE_LEASE_SECONDS = int(env.get("NOTICE_LEASE_SECONDS", 120))

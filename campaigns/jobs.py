@@ -19,9 +19,11 @@ from campaigns.models import Campaign
 
 NOTICES = "notices"
 DEFAULT = "default"
+REPORTS = "reports"
 # Order matters: a worker takes from the first queue with work. The sweep (default) is the
-# safety net for crashed requests and must never wait behind thousands of winner notices.
-QUEUES = (DEFAULT, NOTICES)
+# safety net for crashed requests and must never wait behind thousands of winner notices; a
+# report's WeChat check (campaigns/follower_check.py) waits behind both.
+QUEUES = (DEFAULT, NOTICES, REPORTS)
 SWEEP_JOB_ID = "sweep-in-flight-plays"
 SWEEP_EVERY = timedelta(seconds=15)
 

@@ -14,7 +14,8 @@ from sqlalchemy.orm import selectinload
 from campaigns import ledger, notices
 from campaigns.draw.engine import REDIS_DOWN, Engine
 from campaigns.errors import DomainError, ErrorCode
-from campaigns.models import Campaign, FollowEvent, Play
+from campaigns.models import Campaign, Play
+from campaigns.wechat.followers import FollowStatus
 
 
 @dataclass(frozen=True)
@@ -123,14 +124,17 @@ def load_campaign_for_play(
     return snapshot
 
 
-def is_following(session, openid: str) -> bool:
-    last = session.scalar(
-        select(FollowEvent.event)
-        .where(FollowEvent.openid == openid, FollowEvent.event.in_(("subscribe", "unsubscribe")))
-        .order_by(FollowEvent.created_at.desc(), FollowEvent.id.desc())
-        .limit(1)
-    )
-    return last == "subscribe"
+def check_following(follows: FollowStatus, openid: str) -> None:
+    """Refuse a player who does not follow the account; 503 when WeChat cannot say now (a
+    follower must never be told to follow because WeChat was slow)."""
+    following = follows.of(openid)
+    if following is None:
+        raise DomainError(
+            ErrorCode.UNAVAILABLE,
+            "WeChat cannot say right now whether you follow the account; please retry.",
+        )
+    if not following:
+        raise DomainError(ErrorCode.NOT_FOLLOWING)
 
 
 def play(
@@ -141,13 +145,15 @@ def play(
     player: PlayerRef,
     idem_key: str,
     secret_key: str,
+    follows: FollowStatus,
     eligible: bool = True,
 ) -> Play | ledger.Recorded:
     """Play once (or return the play an earlier request with the same key made).
 
-    ``eligible=False`` counts a play that cannot win (a failed quiz attempt)."""
-    if campaign.require_follow and not is_following(session, player.openid):
-        raise DomainError(ErrorCode.NOT_FOLLOWING)
+    ``follows`` is asked only for a ``require_follow`` campaign. ``eligible=False`` counts a
+    play that cannot win (a failed quiz attempt)."""
+    if campaign.require_follow:
+        check_following(follows, player.openid)
     try:
         decision, fresh = engine.decide_or_replay(
             session, campaign, player.id, idem_key, clock.now(), eligible

@@ -13,6 +13,16 @@ def _rate(value) -> str:
     return "" if value is None else f"{value:.4f}"
 
 
+def _wechat_check(check: dict | None) -> list[list]:
+    """WeChat's last check of the new followers (campaigns/follower_check.py), if any yet."""
+    if check is None:
+        return [["wechat_check", "not yet (asked for; a job runs it)"]]
+    return [
+        [f"wechat_{name}", check[name]]
+        for name in ("source", "checked_at", "checked", "following_now", "left_unheard")
+    ]
+
+
 def sections(report: dict) -> list[tuple[str, list[str], list[list]]]:
     """(title, header, rows) for every part of the report."""
     c, funnel, fo, acc = (
@@ -82,6 +92,8 @@ def sections(report: dict) -> list[tuple[str, list[str], list[list]]]:
                 ["net", fo["net"]],
                 ["followed_7_days_ago", fo["followed_7_days_ago"]],
                 ["still_following_after_7_days", _rate(fo["still_following_after_7_days"])],
+                ["source", fo["source"]],
+                *_wechat_check(fo["wechat"]),
                 ["account_follows", acc["follows"]],
                 ["account_unfollows", acc["unfollows"]],
                 ["account_net", acc["net"]],

@@ -20,7 +20,8 @@ PLAYED = ("win", "lose")  # "void" and "lost" entries of the log are not plays a
 RETENTION_DAYS = 7
 
 
-def build(session, campaign: Campaign, now: datetime) -> dict:
+def build(session, campaign: Campaign, now: datetime, wechat_check: dict | None = None) -> dict:
+    """``wechat_check``: WeChat's last check of the campaign's new followers, if any."""
     by_day = _by_day(session, campaign, now)
     plays = sum(d["plays"] for d in by_day)
     draws = sum(d["draws"] for d in by_day)
@@ -53,7 +54,7 @@ def build(session, campaign: Campaign, now: datetime) -> dict:
         "by_day": [{k: v for k, v in d.items() if k != "draws"} for d in by_day],
         "by_hour": _by_hour(session, campaign),
         "weekday_weekend": _weekday_weekend(by_day, players),
-        "followers": _followers(session, campaign.id, now),
+        "followers": _followers(session, campaign.id, now, wechat_check),
         "account_follows": _account_follows(session, campaign, now),
         "verification": {
             "seed_commitment": campaign.seed_commitment,
@@ -152,45 +153,54 @@ def _weekday_weekend(by_day: list[dict], players: dict[str, int]) -> dict:
     return result
 
 
-def _followers(session, campaign_id: int, now: datetime) -> dict:
+def gained_followers(campaign_id: int):
     """Followers gained through the campaign (its QR scene or follow screen): each openid once,
-    from its first attributed subscribe; "unfollowed" are those with any unsubscribe since."""
-    dialect = session.get_bind().dialect.name
-    first = (
+    ``(openid, followed_at)`` of its first attributed subscribe (a subquery)."""
+    return (
         select(FollowEvent.openid, func.min(FollowEvent.created_at).label("followed_at"))
         .where(FollowEvent.campaign_id == campaign_id, FollowEvent.event == "subscribe")
         .group_by(FollowEvent.openid)
         .subquery()
     )
+
+
+def unfollow_heard(first, until=None):
+    """An unsubscribe event of a gained follower after they followed (and by ``until``)."""
     unsub = FollowEvent.__table__.alias("unsub")
+    condition = and_(
+        unsub.c.openid == first.c.openid,
+        unsub.c.event == "unsubscribe",
+        unsub.c.created_at > first.c.followed_at,
+    )
+    if until is not None:
+        condition = and_(condition, unsub.c.created_at <= until)
+    return exists(select(unsub.c.id).where(condition))
 
-    def left(until=None):
-        condition = and_(
-            unsub.c.openid == first.c.openid,
-            unsub.c.event == "unsubscribe",
-            unsub.c.created_at > first.c.followed_at,
-        )
-        if until is not None:
-            condition = and_(condition, unsub.c.created_at <= until)
-        return exists(select(unsub.c.id).where(condition))
 
+def _followers(session, campaign_id: int, now: datetime, wechat_check: dict | None) -> dict:
+    """From the follow events this server received: "unfollowed" are gained followers with any
+    unsubscribe since. ``wechat_check`` is WeChat's own word on them, beside (follower_check.py)."""
+    dialect = session.get_bind().dialect.name
+    first = gained_followers(campaign_id)
     cutoff = utc_naive(now) - timedelta(days=RETENTION_DAYS)
     week_later = sql_time.plus_days(dialect, first.c.followed_at, RETENTION_DAYS)
     old_enough = first.c.followed_at <= cutoff
     followed, unfollowed, eligible, kept = session.execute(
         select(
             func.count(),
-            func.count().filter(left()),
+            func.count().filter(unfollow_heard(first)),
             func.count().filter(old_enough),
-            func.count().filter(and_(old_enough, ~left(week_later))),
+            func.count().filter(and_(old_enough, ~unfollow_heard(first, week_later))),
         ).select_from(first)
     ).one()
     return {
+        "source": "follow events",
         "followed": followed,
         "unfollowed": unfollowed,
         "net": followed - unfollowed,
         "followed_7_days_ago": eligible,
         "still_following_after_7_days": None if not eligible else kept / eligible,
+        "wechat": wechat_check,
     }
 
 

@@ -17,6 +17,7 @@ from campaigns.errors import DomainError
 from campaigns.extensions import db
 from campaigns.pageviews import record_view
 from campaigns.play import load_campaign
+from campaigns.wechat import followers
 from games import i18n, standing
 from games.assets import asset_url
 from games.session import current_player
@@ -130,7 +131,7 @@ def game(campaign_id: int):
         record_view(current_app.extensions["redis"]["counters"], campaign.id, now)
     except REDIS_DOWN:
         current_app.logger.warning("page view of campaign %s not counted: Redis down", campaign.id)
-    screen = standing.refusal(db.session, campaign, player, now)
+    screen = standing.refusal(db.session, campaign, player, now, followers.current())
     context = _context(
         campaign,
         screen=screen.value if screen else None,

@@ -14,6 +14,7 @@ from campaigns.clock import utc_naive
 from campaigns.errors import DomainError, ErrorCode
 from campaigns.models import Campaign, Play, Question, QuizAttempt
 from campaigns.play import PlayerRef, play
+from campaigns.wechat.followers import FollowStatus
 from games.base import Game
 from games.standing import refusal
 
@@ -63,13 +64,13 @@ def idempotency_key(attempt_id: str) -> str:
 
 
 def start_attempt(
-    session, campaign: Campaign, player: PlayerRef, now: datetime
+    session, campaign: Campaign, player: PlayerRef, now: datetime, follows: FollowStatus
 ) -> tuple[QuizAttempt, list[Question]]:
     """Deal questions, refusing first if the player could not play: answering a quiz only to be
     told afterwards that the campaign has ended would be a cheat on the player.
 
     An open attempt is dealt again, so reloading the page does not reshuffle the questions."""
-    code = refusal(session, campaign, player, now)
+    code = refusal(session, campaign, player, now, follows)
     if code is not None:
         raise DomainError(code)
     bank = {q.id: q for q in campaign.questions}
@@ -106,6 +107,7 @@ def submit_attempt(
     attempt_id: str,
     answers: dict[int, int],
     secret_key: str,
+    follows: FollowStatus,
 ) -> Graded:
     """Grade the one submission of an attempt and play once (a pass may win).
 
@@ -145,6 +147,7 @@ def submit_attempt(
                     player,
                     idempotency_key(attempt.id),
                     secret_key,
+                    follows,
                     eligible=score >= (campaign.pass_score or 0) and not late,
                 )
                 session.commit()  # a replayed play commits nothing of its own

@@ -8,6 +8,7 @@ from campaigns import ratelimits
 from campaigns.errors import DomainError, ErrorCode
 from campaigns.extensions import db
 from campaigns.play import load_campaign
+from campaigns.wechat import followers
 from games import quiz
 from games.results import play_body
 from games.schemas import AttemptOut, GradedOut, SubmissionIn
@@ -29,7 +30,7 @@ def start(campaign_id: int):
     player = current_player()
     campaign = _quiz_campaign(campaign_id)
     attempt, questions = quiz.start_attempt(
-        db.session, campaign, player, current_app.extensions["clock"].now()
+        db.session, campaign, player, current_app.extensions["clock"].now(), followers.current()
     )
     return AttemptOut().dump(
         {
@@ -56,6 +57,7 @@ def submit(campaign_id: int, attempt_id: str):
         attempt_id,
         {a["question_id"]: a["option"] for a in data["answers"]},
         current_app.config["SECRET_KEY"],
+        followers.current(),
     )
     chosen = graded.attempt.answers or {}
     results = [

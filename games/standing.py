@@ -12,7 +12,8 @@ from campaigns.draw.engine import local_day
 from campaigns.errors import ErrorCode
 from campaigns.models import Campaign, Play, Win
 from campaigns.models.campaign import Status
-from campaigns.play import PlayerRef, is_following
+from campaigns.play import PlayerRef
+from campaigns.wechat.followers import FollowStatus
 
 COUNTED = ("win", "lose")  # void and lost entries never used up a play
 
@@ -30,12 +31,17 @@ def campaign_refusal(campaign: Campaign, now: datetime) -> ErrorCode | None:
     return None
 
 
-def refusal(session, campaign: Campaign, player: PlayerRef, now: datetime) -> ErrorCode | None:
-    """The refusal this player's next play would get, or None if it would be drawn."""
+def refusal(
+    session, campaign: Campaign, player: PlayerRef, now: datetime, follows: FollowStatus
+) -> ErrorCode | None:
+    """The refusal this player's next play would get, or None if it would be drawn.
+
+    A follow status WeChat cannot give now refuses nothing here: the page must not tell a
+    follower to follow; the play itself asks again and answers 503 if WeChat still cannot say."""
     code = campaign_refusal(campaign, now)
     if code is not None:
         return code
-    if campaign.require_follow and not is_following(session, player.openid):
+    if campaign.require_follow and follows.of(player.openid) is False:
         return ErrorCode.NOT_FOLLOWING
     total, today = _plays(session, campaign, player.id, now)
     if campaign.plays_per_user_total and total >= campaign.plays_per_user_total:

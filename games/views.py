@@ -12,6 +12,7 @@ from campaigns import game_registry, ratelimits, security
 from campaigns.errors import DomainError, ErrorCode
 from campaigns.extensions import db
 from campaigns.play import load_campaign_for_play, play
+from campaigns.wechat import followers
 from games import assets, pages, quiz_views, wechat_views
 from games.results import play_body
 from games.session import current_player
@@ -86,5 +87,6 @@ def play_once(campaign_id: int):
         player,
         key,
         current_app.config["SECRET_KEY"],
+        followers.current(),
     )
     return play_body(campaign, stored)

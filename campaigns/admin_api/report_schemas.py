@@ -60,12 +60,31 @@ class WeekOut(Schema):
     weekend = fields.Nested(PartOfWeekOut)
 
 
+class WeChatCheckOut(Schema):
+    source = fields.String(metadata={"description": "user/info/batchget"})
+    checked_at = fields.String(metadata={"description": "when WeChat was asked (ISO 8601)"})
+    checked = fields.Integer(metadata={"description": "new followers asked about"})
+    capped = fields.Boolean(metadata={"description": "more followers than one check asks"})
+    following_now = fields.Integer(metadata={"description": "of those, following now"})
+    left_unheard = fields.Integer(
+        metadata={"description": "not following, and no unfollow event of theirs reached us"}
+    )
+
+
 class FollowersOut(Schema):
+    source = fields.String(
+        metadata={"description": "what the figures count: the follow events this server received"}
+    )
     followed = fields.Integer(metadata={"description": "followers gained through the campaign"})
     unfollowed = fields.Integer(metadata={"description": "of those, unfollowed since"})
     net = fields.Integer()
     followed_7_days_ago = fields.Integer()
     still_following_after_7_days = fields.Float(allow_none=True)
+    wechat = fields.Nested(
+        WeChatCheckOut,
+        allow_none=True,
+        metadata={"description": "WeChat's last check of these followers (a job, hourly at most)"},
+    )
 
 
 class AccountFollowsOut(Schema):

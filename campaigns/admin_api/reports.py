@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app, g, stream_with_context
 from flask.views import MethodView
 
-from campaigns import exports, ratelimits, redemption, reports, simulator
+from campaigns import exports, follower_check, ratelimits, redemption, reports, simulator
 from campaigns.admin_api.auth import rate_limit_key, require
 from campaigns.admin_api.report_schemas import (
     RedemptionOut,
@@ -14,7 +14,7 @@ from campaigns.admin_api.report_schemas import (
     SimulationOut,
 )
 from campaigns.admin_api.views import SECURED, blueprint
-from campaigns.extensions import db
+from campaigns.extensions import db, redis_clients
 from campaigns.play import load_campaign
 
 CSV_RESPONSE = {
@@ -43,8 +43,11 @@ class CampaignReport(MethodView):
     @blueprint.doc(**SECURED)
     @blueprint.response(200, ReportOut)
     def get(self, campaign_id: int):
-        """The campaign's report: funnel, prizes, plays by day and hour, follower gain."""
-        return reports.build(db.session, load_campaign(db.session, campaign_id), _now())
+        """The campaign's report: funnel, prizes, plays by day and hour, follower gain (from
+        our follow events, with WeChat's last check of the new followers beside them)."""
+        campaign, now = load_campaign(db.session, campaign_id), _now()
+        checked = follower_check.latest(redis_clients.main, campaign.id, now)
+        return reports.build(db.session, campaign, now, checked)
 
 
 @blueprint.route("/campaigns/<int:campaign_id>/winners.csv")

@@ -38,7 +38,7 @@ def _csrf_error(_error):
 
 
 def init_console(app: Flask) -> None:
-    from campaigns.console import desk, editor, live, pages, report  # noqa: F401  (routes)
+    from campaigns.console import desk, editor, live, menu, pages, report  # noqa: F401  (routes)
     from campaigns.console.api_docs import blueprint as api_docs
 
     auth.csrf.init_app(app)

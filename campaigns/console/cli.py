@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from flask import current_app
 
-from campaigns import report_text, reports, users
+from campaigns import follower_check, report_text, reports, users
 from campaigns.errors import DomainError
-from campaigns.extensions import db
+from campaigns.extensions import db, redis_clients
 from campaigns.play import load_campaign
 from campaigns.tokens import ROLES
 
@@ -47,5 +47,7 @@ def report(campaign_id: int, as_csv: bool):
         campaign = load_campaign(db.session, campaign_id)
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
-    built = reports.build(db.session, campaign, current_app.extensions["clock"].now())
+    now = current_app.extensions["clock"].now()
+    checked = follower_check.latest(redis_clients.main, campaign.id, now)
+    built = reports.build(db.session, campaign, now, checked)
     click.echo(report_text.as_csv(built) if as_csv else report_text.as_text(built), nl=False)

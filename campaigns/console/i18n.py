@@ -60,6 +60,31 @@ ZH_PATTERNS = [
             r'Campaign (\d+) "(.*)" already answers to this keyword, until (.+)\.',
             "活动 {0}「{1}」正在使用此关键词（至 {2}）。",
         ),
+        (
+            r"The menu has no room for the campaigns' sub-menu (.+): WeChat allows (\d+) "
+            r"top-level buttons and the brand's own take all of them \((.+)\)\. Free one on the "
+            r"Official Accounts Platform \(move it into a sub-menu\), then sync\.",
+            "菜单放不下活动子菜单「{0}」：微信最多允许 {1} 个一级菜单，已全部被品牌自己的菜单占用"
+            "（{2}）。请先在公众平台腾出一个（例如移入子菜单），再同步。",
+        ),
+        (
+            r"The menu was published on the Official Accounts Platform with buttons the API "
+            r"cannot make again \((.+)\); a sync would lose them\. .*",
+            "菜单是在公众平台网站上发布的，其中的按钮（{0}）无法通过接口重建，同步会丢失它们。"
+            "请在公众平台把它们改为接口支持的类型（链接或点击事件），或手动添加活动链接。",
+        ),
+        (
+            r"The campaigns' sub-menu name (.*) must be 1 to (\d+) bytes .*",
+            "活动子菜单名称 {0} 须为 1 到 {1} 个字节（WECHAT_MENU_NAME；一个汉字占 3 个字节）。",
+        ),
+        (
+            r"WeChat could not read the custom menu \((.+)\); try again\.",
+            "暂时无法从微信读取自定义菜单（{0}），请重试。",
+        ),  # noqa: E501
+        (
+            r"WeChat could not change the custom menu \((.+)\); try again\.",
+            "暂时无法修改微信的自定义菜单（{0}），请重试。",
+        ),  # noqa: E501
     ]
 ]
 
@@ -277,6 +302,24 @@ ZH = {
     "Back": "返回",
     "Confirm": "确认",
     "Generated at": "生成时间",
+    # the report's follower figures and WeChat's check of them (campaigns/follower_check.py)
+    "Counted from the follow events this server received.": "以上数字按本服务器收到的关注事件统计。",  # noqa: E501
+    "WeChat's check of these followers": "微信对这些新关注者的核对",
+    "user/info/batchget": "批量获取用户信息接口",
+    "Following now": "目前仍在关注",
+    "Left with no unfollow event reaching us": "已取关但本服务器未收到取关事件",
+    "Not checked yet: a background job asks WeChat.": "尚未核对：后台任务正在向微信查询。",
+    # the custom menu (console/menu.html, campaigns/wechat/menu.py)
+    "Custom menu": "自定义菜单",
+    "The account's menu in WeChat now and after a sync: the brand's own buttons stay where they are, the live campaigns go into one sub-menu.": "公众号当前的自定义菜单与同步后的菜单：品牌自己的菜单保持原位不变，进行中的活动放在一个子菜单里。",  # noqa: E501
+    "The menu or the live campaigns changed since the page was shown; nothing was applied. Check the change again.": "页面打开后菜单或进行中的活动已有变化，本次未做任何修改。请重新核对下面的变更。",  # noqa: E501
+    "The account has no custom menu, and no campaign is live.": "公众号没有自定义菜单，也没有进行中的活动。",  # noqa: E501
+    "Lines marked − go, lines marked + come; the others stay.": "标 − 的行将被移除，标 + 的行将被添加，其余保持不变。",  # noqa: E501
+    "Left out: WeChat allows 5 buttons in a sub-menu, and the campaigns ending soonest have them.": "未放入菜单：微信子菜单最多 5 个按钮，已放入最先结束的活动。",  # noqa: E501
+    "The menu in WeChat is up to date.": "微信中的菜单已是最新。",
+    "Apply to WeChat": "确认并同步到微信",
+    "Only a marketer can apply it.": "只有营销人员可以确认同步。",
+    "The custom menu was updated.": "自定义菜单已更新。",
 }
 
 EXPLAIN_VERIFIABLE = {

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from flask import render_template
 
-from campaigns import exports, reports
+from campaigns import exports, follower_check, reports
 from campaigns.admin_api.report_schemas import ReportOut
 from campaigns.admin_api.reports import csv_response
 from campaigns.console import blueprint
 from campaigns.console.common import now
-from campaigns.extensions import db
+from campaigns.extensions import db, redis_clients
 from campaigns.play import load_campaign
 
 
 @blueprint.get("/campaigns/<int:campaign_id>/report")
 def report(campaign_id: int):
     campaign = load_campaign(db.session, campaign_id)
-    data = ReportOut().dump(reports.build(db.session, campaign, now()))
+    checked = follower_check.latest(redis_clients.main, campaign.id, now())
+    data = ReportOut().dump(reports.build(db.session, campaign, now(), checked))
     return render_template("console/report.html", campaign=campaign, report=data)
 
 

@@ -17,7 +17,7 @@ from campaigns import keywords, notices
 from campaigns.clock import as_utc, utc_naive
 from campaigns.models import Campaign, FollowEvent
 from campaigns.models.campaign import Status
-from campaigns.wechat import replies
+from campaigns.wechat import followers, replies
 from campaigns.wechat.config import WeChatSettings
 from campaigns.wechat.menu import live_campaigns
 
@@ -70,6 +70,7 @@ def _on_subscribe(session, clock, settings, message):
     scene = getattr(message, "scene_id", None)  # only on subscribe_scan (qrscene_ stripped)
     campaign_id = scene_campaign(session, scene)
     _record(session, clock, message.source, "subscribe", campaign_id, scene)
+    followers.current().heard(message.source, following=True)
     now = clock.now()
     lines = []
     if campaign_id is not None:
@@ -100,6 +101,7 @@ def _on_unsubscribe(session, clock, settings, message):
     )
     campaign_id = last_follow.campaign_id if last_follow else None
     _record(session, clock, message.source, "unsubscribe", campaign_id)
+    followers.current().heard(message.source, following=False)
     return None
 
 

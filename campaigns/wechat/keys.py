@@ -30,3 +30,22 @@ def notice_lock(win_id: int) -> str:
 def campaign_qr(campaign_id: int) -> str:
     """The ticket and URL of a campaign's permanent parametric QR code."""
     return f"{PREFIX}wx:qr:{campaign_id}"
+
+
+def follows(openid: str) -> str:
+    """Whether ``openid`` follows the account: ``1`` or ``0``, as WeChat's user/info last said or
+    a follow event told, for a short TTL (campaigns/wechat/followers.py). A plain string under a
+    name built only here, so a Lua script handed this key in KEYS reads it with one GET. It is
+    per account, not per campaign, so on a Redis Cluster it has its own slot: a script working on
+    a campaign's keys there takes its value as an argument instead."""
+    return f"{PREFIX}wx:follows:{openid}"
+
+
+def follower_check(campaign_id: int) -> str:
+    """WeChat's last word on a campaign's new followers (campaigns/follower_check.py), JSON."""
+    return f"{PREFIX}wx:follower-check:{campaign_id}"
+
+
+def follower_check_asked(campaign_id: int) -> str:
+    """Set while a check of the campaign's new followers is queued (one at a time)."""
+    return f"{PREFIX}wx:follower-check-asked:{campaign_id}"

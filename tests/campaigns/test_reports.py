@@ -145,11 +145,13 @@ def test_days_and_hours_in_shanghai(known, clock):
 def test_follower_gain(known, clock):
     report = reports.build(db.session, known, clock.now())
     assert report["followers"] == {
+        "source": "follow events",
         "followed": 4,
         "unfollowed": 2,
         "net": 2,
         "followed_7_days_ago": 3,
         "still_following_after_7_days": pytest.approx(2 / 3),
+        "wechat": None,  # WeChat's check is the caller's to add (campaigns/follower_check.py)
     }
     assert report["account_follows"] == {"follows": 7, "unfollows": 3, "net": 4}
 

@@ -19,7 +19,8 @@ from sqlalchemy import func, select
 from campaigns import verify
 from campaigns.draw.keys import CampaignKeys
 from campaigns.extensions import db
-from campaigns.models import Campaign, FollowEvent, Play
+from campaigns.models import Campaign, Play
+from campaigns.sandbox.start_state import BEFORE_FOLLOWERS
 from games import i18n
 from tests.live_server import ROOT
 
@@ -109,7 +110,7 @@ def test_the_page_opens_on_the_screen_that_applies(factory, clock, status, shift
     assert stage_hidden == (screen is not None)
 
 
-def test_limits_and_follow_screens(factory):
+def test_limit_screens(factory):
     campaign = factory.campaign(plays_per_user_per_day=1, plays_per_user_total=5)
     client = factory.signed_in(factory.player())
     assert 'data-left="1"' in page(client, campaign.id).get_data(as_text=True)
@@ -122,15 +123,13 @@ def test_limits_and_follow_screens(factory):
     html = page(client, total.id).get_data(as_text=True)
     assert re.search(r'data-screen="total_limit"(?![^>]*hidden)', html)
 
+
+def test_the_follow_screen_is_for_those_wechat_says_do_not_follow(factory, sandbox):
     follow = factory.campaign(name="Follow", require_follow=True)
-    player = factory.player()
-    fan = factory.signed_in(player)
-    html = page(fan, follow.id).get_data(as_text=True)
+    stranger = factory.signed_in(factory.player())
+    html = page(stranger, follow.id).get_data(as_text=True)
     assert re.search(r'data-screen="not_following"(?![^>]*hidden)', html)
-    db.session.add(
-        FollowEvent(openid=player.openid, event="subscribe", created_at=campaign.created_at)
-    )
-    db.session.commit()
+    fan = factory.signed_in(factory.player(BEFORE_FOLLOWERS[0]))  # followed long ago
     html = page(fan, follow.id).get_data(as_text=True)
     assert not re.findall(r'data-screen="(\w+)"(?![^>]*hidden)', html)
 

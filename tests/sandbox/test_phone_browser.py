@@ -45,7 +45,7 @@ def campaign(factory, clock, app, app_server, sandbox):
     qr = requests.get(f"{app_server.url}/h5/{made.id}/follow-qr.svg", timeout=10)
     assert qr.status_code == 200
     app.config["PUBLIC_BASE_URL"] = app_server.url  # the menu opens the app server's page
-    synced = app.test_cli_runner().invoke(args=["menu", "sync"])
+    synced = app.test_cli_runner().invoke(args=["menu", "sync", "--yes"])
     assert synced.exit_code == 0, synced.output
     return made
 

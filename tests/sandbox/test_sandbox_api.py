@@ -129,7 +129,7 @@ def test_signed_and_encrypted_events_are_accepted_in_safe_mode(app, client, fact
 def test_qr_codes_menu_and_jssdk_through_the_live_sandbox(app, sandbox, factory, clock, redis):
     from campaigns.wechat import jssdk, qr
 
-    campaign = factory.campaign(name="中秋节大转盘抽奖活动")  # 30 bytes: clipped in the menu
+    campaign = factory.campaign(name="中秋节大转盘抽奖活动")  # 30 bytes: a sub-menu takes 60
     with app.test_request_context():
         client = current_client()
         code = qr.campaign_qr(client, redis, campaign.id)
@@ -142,18 +142,20 @@ def test_qr_codes_menu_and_jssdk_through_the_live_sandbox(app, sandbox, factory,
     assert len(sandbox.calls("cgi-bin/qrcode/create")) == 1
     assert set(config) == {"appId", "timestamp", "nonceStr", "signature"}
 
-    result = app.test_cli_runner().invoke(args=["menu", "sync"])
+    result = app.test_cli_runner().invoke(args=["menu", "sync", "--yes"])
     assert result.exit_code == 0, result.output
     [menu_call] = sandbox.calls("cgi-bin/menu/create")
-    [button] = menu_call["body"]["button"]
+    *brand, ours = menu_call["body"]["button"]
+    assert [b["name"] for b in brand] == ["品牌官网", "会员服务"]
+    [button] = ours["sub_button"]
     assert button["type"] == "view" and button["url"] == f"http://testserver/h5/{campaign.id}/"
-    assert len(button["name"].encode()) <= 16
+    assert button["name"] == "中秋节大转盘抽奖活动"
 
 
-def test_menu_groups_many_campaigns_within_wechat_limits():
+def test_the_menu_takes_five_campaigns_within_wechat_limits_and_names_the_others():
     from types import SimpleNamespace
 
-    from campaigns.wechat.menu import build_menu
+    from campaigns.wechat.menu import arrange
 
     settings = WeChatSettings.from_config(
         {
@@ -174,11 +176,13 @@ def test_menu_groups_many_campaigns_within_wechat_limits():
             "WECHAT_TIMEOUT_SECONDS": 5,
         }
     )
-    campaigns = [SimpleNamespace(id=i, name="活动" * 20) for i in range(1, 18)]
-    menu = build_menu(campaigns, settings)
-    assert len(menu["button"]) == 3
-    assert all(len(b["sub_button"]) <= 5 for b in menu["button"])
-    assert all(len(s["name"].encode()) <= 60 for b in menu["button"] for s in b["sub_button"])
+    campaigns = [SimpleNamespace(id=i, name=f"{i}" + "活动" * 20) for i in range(1, 18)]
+    [group], left_out = arrange([], campaigns, settings, "活动")
+    assert group["name"] == "活动"
+    shown = [f"https://x.example/h5/{i}/" for i in range(1, 6)]  # the five ending soonest
+    assert [s["url"] for s in group["sub_button"]] == shown
+    assert all(len(s["name"].encode()) <= 60 for s in group["sub_button"])
+    assert left_out == tuple(c.name for c in campaigns[5:])
     assert settings.api_base_url == "https://api.weixin.qq.com/"
 
 
