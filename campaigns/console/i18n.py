@@ -78,13 +78,17 @@ ZH_PATTERNS = [
             "活动子菜单名称 {0} 须为 1 到 {1} 个字节（WECHAT_MENU_NAME；一个汉字占 3 个字节）。",
         ),
         (
-            r"WeChat could not read the custom menu \((.+)\); try again\.",
-            "暂时无法从微信读取自定义菜单（{0}），请重试。",
-        ),  # noqa: E501
+            r"WeChat is unreachable \((.+)\) and could not (?:read|change) the custom menu; .*",
+            "暂时无法连接微信（{0}），自定义菜单没有改动，请稍后重试。",
+        ),
         (
-            r"WeChat could not change the custom menu \((.+)\); try again\.",
-            "暂时无法修改微信的自定义菜单（{0}），请重试。",
-        ),  # noqa: E501
+            r"WeChat could not read the custom menu \(errcode (.+)\); .*",
+            "暂时无法从微信读取自定义菜单（错误码 {0}），菜单没有改动，请重试。",
+        ),
+        (
+            r"WeChat could not change the custom menu \(errcode (.+)\); .*",
+            "暂时无法修改微信的自定义菜单（错误码 {0}），菜单没有改动，请重试。",
+        ),
     ]
 ]
 

@@ -20,8 +20,8 @@ from campaigns.models.campaign import Status
 from campaigns.wechat import followers, replies
 from campaigns.wechat.config import WeChatSettings
 from campaigns.wechat.menu import live_campaigns
+from campaigns.wechat.qr import SCENE
 
-SCENE = re.compile(r"^campaign-(\d{1,12})$")
 GAME_PATH = re.compile(r"/h5/(\d{1,12})/")
 
 

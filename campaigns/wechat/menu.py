@@ -41,7 +41,7 @@ from campaigns.errors import DomainError, ErrorCode
 from campaigns.models import Campaign
 from campaigns.models.campaign import Status
 from campaigns.wechat.config import WeChatSettings
-from campaigns.wechat.handlers import SCENE
+from campaigns.wechat.qr import SCENE
 
 MAX_TOP = 3
 MAX_SUB = 5
@@ -279,7 +279,14 @@ def _refused(message: str) -> DomainError:
 def _wechat_failed(action: str, exc: Exception) -> DomainError:
     """WeChat's code, never the exception's text (a failed token fetch's holds the secret)."""
     errcode = getattr(exc, "errcode", None)
-    why = f"errcode {errcode}" if errcode is not None else type(exc).__name__
-    return DomainError(
-        ErrorCode.UNAVAILABLE, f"WeChat could not {action} the custom menu ({why}); try again."
-    )
+    if errcode is None:
+        message = (
+            f"WeChat is unreachable ({type(exc).__name__}) and could not {action} the custom "
+            "menu; the menu was not changed. Try again."
+        )
+    else:
+        message = (
+            f"WeChat could not {action} the custom menu (errcode {errcode}); the menu was not "
+            "changed. Try again."
+        )
+    return DomainError(ErrorCode.UNAVAILABLE, message)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass
 
 import segno
@@ -22,6 +23,10 @@ class CampaignQr:
     scene: str
     ticket: str
     url: str  # what the code encodes: WeChat's short link for the ticket
+
+
+# The scene string of a campaign's code (also a menu key naming a campaign): ``campaign-<id>``.
+SCENE = re.compile(r"^campaign-(\d{1,12})$")
 
 
 def scene_for(campaign_id: int) -> str:

@@ -105,7 +105,7 @@ def test_wechat_unreachable_is_a_page_not_a_traceback(marketer, factory):
     factory.campaign(name="转盘")
     down = marketer.get("/admin/menu")
     assert down.status_code == 503
-    said = "暂时无法从微信读取自定义菜单（ConnectionError），请重试。"
+    said = "暂时无法连接微信（ConnectionError），自定义菜单没有改动，请稍后重试。"
     assert said in down.get_data(as_text=True)
 
 

@@ -168,7 +168,8 @@ def test_wechat_unreachable_is_one_line(app, factory, clock):
     failed = sync(app, "--yes")
     assert failed.exit_code == 1
     assert failed.output == (
-        "Error: WeChat could not read the custom menu (ConnectionError); try again.\n"
+        "Error: WeChat is unreachable (ConnectionError) and could not read the custom menu; "
+        "the menu was not changed. Try again.\n"
     )
 
 

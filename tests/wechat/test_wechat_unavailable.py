@@ -45,6 +45,6 @@ def test_menu_sync_with_wechat_unreachable_says_so_in_one_line(factory, app, tmp
     assert done.returncode == 1
     assert done.stdout == "" and "Traceback" not in done.stderr
     assert done.stderr.splitlines() == [
-        "Error: WeChat is unreachable at http://127.0.0.1:9/ (ConnectionError); "
-        "the menu was not changed."
+        "Error: WeChat is unreachable (ConnectionError) and could not read the custom menu; "
+        "the menu was not changed. Try again."
     ]
