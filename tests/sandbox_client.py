@@ -7,6 +7,16 @@ import time
 import requests
 
 
+def wechat_settings(sandbox_url: str) -> dict[str, str]:
+    """The settings that send an app's WeChat calls, redirects and QR images to a sandbox."""
+    base = sandbox_url.rstrip("/") + "/sandbox/"
+    return {
+        "WECHAT_API_BASE_URL": base,
+        "WECHAT_OAUTH_BASE_URL": base + "connect/",
+        "WECHAT_MP_BASE_URL": base,
+    }
+
+
 class SandboxClient:
     def __init__(self, url: str):
         self.url = url

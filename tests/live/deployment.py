@@ -28,20 +28,10 @@ from campaigns.embedded_redis import EmbeddedRedis
 from campaigns.extensions import db
 from tests.conftest import free_port
 from tests.live_server import ROOT, LiveServer
-from tests.sandbox_client import SandboxClient
+from tests.sandbox_client import SandboxClient, wechat_settings
 
 SECRET_KEY = "live-suite-secret"
 CONSOLE_PASSWORD = "live suite password"
-
-
-def wechat_settings(sandbox_url: str) -> dict[str, str]:
-    """The settings that send the app's WeChat calls, redirects and QR images to a sandbox."""
-    base = sandbox_url.rstrip("/") + "/sandbox/"
-    return {
-        "WECHAT_API_BASE_URL": base,
-        "WECHAT_OAUTH_BASE_URL": base + "connect/",
-        "WECHAT_MP_BASE_URL": base,
-    }
 
 
 def fresh_postgres_database(url: str, suffix: str) -> str:
