@@ -19,7 +19,7 @@ from statistics import quantiles
 
 import requests
 
-from tests.live.deployment import Deployment, fresh_postgres_database, oauth_round_trip
+from tests.live.deployment import Deployment, browser, fresh_postgres_database, oauth_round_trip
 
 PLAYERS = int(os.environ.get("BENCH_SIGN_INS", "2000"))
 CLIENTS = 64
@@ -67,8 +67,8 @@ def _sign_in(url: str, number: int) -> tuple[bool, str, float]:
     """(signed in, what came back, seconds) for a new phone."""
     started = time.perf_counter()
     try:
-        with requests.Session() as browser:
-            back = oauth_round_trip(browser, url, f"o-burst-{number:06d}", NEXT)
+        with browser() as phone:
+            back = oauth_round_trip(phone, url, f"o-burst-{number:06d}", NEXT)
     except (AssertionError, requests.RequestException) as exc:
         return False, type(exc).__name__, time.perf_counter() - started
     ok = back.status_code == 302 and back.headers.get("Location") == NEXT

@@ -14,8 +14,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# What a failed request or job leaves in gunicorn's and RQ's logs.
-FAILURE_IN_LOG = re.compile(r"Traceback \(most recent call last\)|\[ERROR\]")
+# What a failed request or job, or a worker killed for hanging, leaves in gunicorn's and RQ's logs.
+FAILURE_IN_LOG = re.compile(r"Traceback \(most recent call last\)|\[ERROR\]|\[CRITICAL\]")
 
 
 def procfile_command(process: str) -> list[str]:

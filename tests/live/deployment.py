@@ -96,7 +96,7 @@ class Deployment:
             "WECHAT_SANDBOX": "1",
             "RATELIMIT_SCALE": "1000",  # WeChat's own limits are not what is tested here
         }
-        return LiveServer(port, env, workers=2, log_path=self.directory / "wechat.log")
+        return LiveServer(port, env, workers=1, log_path=self.directory / "wechat.log")
 
     def flask(self, *args: str) -> str:
         """A ``flask --app wsgi`` command against this deployment, as an operator runs it."""
@@ -147,12 +147,21 @@ class Deployment:
             self.redis.stop()
 
 
+def browser() -> requests.Session:
+    """A new browser (or script) for the live servers. It opens a connection per request: one
+    kept alive would race gunicorn closing it after its keep-alive (5 s) on a busy machine, and
+    requests does not retry as a browser does, so a request could fail that no server refused."""
+    session = requests.Session()
+    session.headers["Connection"] = "close"
+    return session
+
+
 def sign_in_player(app_url: str, openid: str, next_path: str = "/") -> requests.Session:
     """A new browser signed in through WeChat OAuth (the sandbox approving as ``openid``)."""
-    browser = requests.Session()
-    back = oauth_round_trip(browser, app_url, openid, next_path)
+    browser_ = browser()
+    back = oauth_round_trip(browser_, app_url, openid, next_path)
     assert back.status_code == 302 and back.headers["Location"] == next_path, back.text[:300]
-    return browser
+    return browser_
 
 
 def oauth_round_trip(

@@ -25,7 +25,7 @@ from wechatpy.utils import WeChatSigner
 
 from campaigns import verify
 from campaigns.sandbox import events
-from tests.live.deployment import CONSOLE_PASSWORD, oauth_round_trip
+from tests.live.deployment import CONSOLE_PASSWORD, browser, oauth_round_trip
 
 ROLES = (
     "anonymous",
@@ -299,7 +299,7 @@ def console_sign_in(world: World, role: str, path: str) -> requests.Response:
 
 def console_sign_out(world: World, role: str, path: str) -> requests.Response:
     """On a copy of the role's session, so the role stays signed in for the other routes."""
-    copy = requests.Session()
+    copy = browser()
     copy.cookies.update(world.sessions[role].cookies)
     copy.headers.update(world.sessions[role].headers)
     response = copy.post(

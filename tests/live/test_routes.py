@@ -10,6 +10,7 @@ traceback.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -18,10 +19,14 @@ import pytest
 import requests
 
 from tests.live.conftest import deploy
-from tests.live.deployment import CONSOLE_PASSWORD, sign_in_player
+from tests.live.deployment import CONSOLE_PASSWORD, browser, sign_in_player
 from tests.live.routes import ALLOWED, KEYWORD, QUESTIONS, ROLES, ROUTES, World, parse
 from tests.live_server import ROOT
 from tests.sandbox_client import wait_for
+
+# On SQLite in `make test`, which keeps CI's whole run under 15 minutes; with LIVE_POSTGRES=1
+# (and TEST_DATABASE_URL) on a fresh PostgreSQL database as well.
+pytestmark = [] if os.environ.get("LIVE_POSTGRES") == "1" else [pytest.mark.one_database]
 
 AUTOMATIC = {"HEAD", "OPTIONS"}  # Werkzeug answers these for every rule; requested below too
 PLAYER = "o-live-player-0001"
@@ -38,15 +43,15 @@ def deployment(database_url, tmp_path_factory):
 def world(deployment):
     world = World(deployment, PLAYER)
     for role in ("marketer", "analyst"):
-        world.sessions[role] = requests.Session()
+        world.sessions[role] = browser()
         world.sessions[role].headers["Authorization"] = f"Bearer {deployment.token(role)}"
     deployment.console_user("mia", "marketer")
     deployment.console_user("ann", "analyst")
     # The player follows the account on their phone, then opens a game: WeChat OAuth.
     deployment.sandbox.phone(PLAYER, "follow")
     world.sessions["player"] = sign_in_player(deployment.url, PLAYER)
-    world.sessions["anonymous"] = requests.Session()
-    world.sessions["wechat"] = requests.Session()
+    world.sessions["anonymous"] = browser()
+    world.sessions["wechat"] = browser()
     for role, username in (("console_marketer", "mia"), ("console_analyst", "ann")):
         world.sessions[role] = console_session(world, username)
 
@@ -87,9 +92,9 @@ def world(deployment):
 
 
 def console_session(world: World, username: str) -> requests.Session:
-    browser = requests.Session()
-    page = browser.get(world.url + "/admin/login").text
-    signed_in = browser.post(
+    session = browser()
+    page = session.get(world.url + "/admin/login").text
+    signed_in = session.post(
         world.url + "/admin/login",
         data={
             "username": username,
@@ -99,7 +104,7 @@ def console_session(world: World, username: str) -> requests.Session:
         allow_redirects=False,
     )
     assert signed_in.status_code == 302, signed_in.text[:300]
-    return browser
+    return session
 
 
 def play(world: World, campaign: str, who: str = "player") -> dict:
