@@ -23,7 +23,7 @@ def database_url(request, tmp_path_factory):
 
 
 def deploy(database_url: str, tmp_path_factory, name: str, **settings):
-    """Start a deployment for a module; the caller stops it (``yield from`` this)."""
+    """A module fixture's deployment (``yield from`` this): started, yielded, then stopped."""
     deployment = Deployment(tmp_path_factory.mktemp(name), database_url, settings)
     try:
         yield deployment.start()
