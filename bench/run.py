@@ -13,7 +13,10 @@ to ``bench/results.md``):
 - the verifiable-draw overhead: seeded numbers (HMAC) per second and hash-chain entries per second;
 - peak RSS per web worker and Redis memory per 100,000 plays;
 - after the load: wins <= stock for every prize, Redis and SQL ledgers equal once drained, no
-  player over limits. An oversell exits non-zero.
+  player over limits. An oversell exits non-zero;
+- a sign-in burst: 2,000 players behind one IP sign in through the sandbox's OAuth, 64 at a time,
+  on a deployment of their own with the rate limits as deployed (bench/sign_in_burst.py):
+  sign-ins/s, p50/p99 of one sign-in, errors and refusals. Any of them exits non-zero.
 
 Everything stays on loopback, every loop is bounded. ``BENCH_SECONDS`` sets each wrk run's length
 (default 8), ``BENCH_SOAK_SECONDS`` adds a soak of that length (``make soak``: 600).
@@ -38,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from bench import engine_bench, invariants, seed, shard_bench  # noqa: E402
+from bench import engine_bench, invariants, seed, shard_bench, sign_in_burst  # noqa: E402
 from campaigns.app import create_app  # noqa: E402
 from campaigns.embedded_redis import EmbeddedRedis  # noqa: E402
 from campaigns.extensions import db  # noqa: E402
@@ -114,6 +117,9 @@ def main() -> int:
             results["engine"] = engine_bench.run(app)
             results["report"] = _report_latency(app)
         results["shards"] = shard_bench.run(database_url, redis_server.url)
+        results["sign_in"] = sign_in_burst.run(
+            OUT / "sign-in", os.environ.get("BENCH_DATABASE_URL")
+        )
     finally:
         for process in (web, worker, sandbox):
             process.terminate()
@@ -127,7 +133,9 @@ def main() -> int:
     print(table)
     (ROOT / "bench" / "results.md").write_text(table + "\n")
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
-    return 0 if results["invariants"]["ok"] else 1
+    burst = results["sign_in"]
+    signed_in = burst["errors"] == 0 and burst["log_failures"] == 0
+    return 0 if results["invariants"]["ok"] and signed_in else 1
 
 
 def _migrate(env: dict) -> None:
@@ -325,6 +333,7 @@ def _table(results: dict) -> str:
             f"| report of a campaign with {report['plays']:,} plays | {report['seconds']} s |"
         )
     lines += _shard_table(results["shards"])
+    lines += sign_in_burst.table(results["sign_in"])
     checks = results["invariants"]
     lines += ["", f"Invariants after the load: {'OK' if checks['ok'] else 'VIOLATED'}"]
     lines += [f"- {line}" for line in checks["lines"]]

@@ -177,12 +177,14 @@ def audit_header(session, campaign: Campaign, head_hash: str | None, entries: in
     }
 
 
-def audit_lines(session, campaign: Campaign):
+def audit_lines(session, campaign_id: int):
     """The audit as JSON lines, streamed in batches (a million entries never sit in memory):
-    every chained entry in sequence order (a sharded campaign's chains interleave)."""
+    every chained entry in sequence order (a sharded campaign's chains interleave). A response
+    body, so it reads the campaign itself through ``session`` (campaigns/streaming.py)."""
+    campaign = session.get(Campaign, campaign_id)
     entries, head_hash = head(session, campaign)
     yield json.dumps(audit_header(session, campaign, head_hash, entries), ensure_ascii=False) + "\n"
-    chained = (Play.campaign_id == campaign.id, Play.entry_hash.is_not(None))
+    chained = (Play.campaign_id == campaign_id, Play.entry_hash.is_not(None))
     top = session.scalar(select(func.max(Play.seq)).where(*chained)) or 0
     last = 0
     while True:

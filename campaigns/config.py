@@ -95,12 +95,20 @@ class Config:
         self.RATELIMIT_PLAY = env.get("RATELIMIT_PLAY", ratelimits.PLAY_LIMIT)
         self.RATELIMIT_ADMIN = env.get("RATELIMIT_ADMIN", ratelimits.ADMIN_LIMIT)
         self.RATELIMIT_QUIZ = env.get("RATELIMIT_QUIZ", ratelimits.QUIZ_LIMIT)
-        self.RATELIMIT_OAUTH = env.get("RATELIMIT_OAUTH", ratelimits.OAUTH_LIMIT)
+        self.RATELIMIT_OAUTH_FAILED = env.get(
+            "RATELIMIT_OAUTH_FAILED", ratelimits.OAUTH_FAILED_LIMIT
+        )
         self.RATELIMIT_LOGIN_USER = env.get("RATELIMIT_LOGIN_USER", ratelimits.LOGIN_USER_LIMIT)
         self.RATELIMIT_LOGIN_IP = env.get("RATELIMIT_LOGIN_IP", ratelimits.LOGIN_IP_LIMIT)
         self.RATELIMIT_REDEEM = env.get("RATELIMIT_REDEEM", ratelimits.REDEEM_LIMIT)
         self.RATELIMIT_CALLBACK = env.get("RATELIMIT_CALLBACK", ratelimits.CALLBACK_LIMIT)
         self.RATELIMIT_SCALE = float(env.get("RATELIMIT_SCALE", 1))
+        # WeChat sign-ins (campaigns/wechat/login.py): how long a started sign-in may take to
+        # come back (WeChat's code lives 5 minutes), and how many unfinished ones one client IP
+        # may hold at once, which bounds the states a script can park in Redis. A venue's crowd
+        # shares one IP but finishes its sign-ins within seconds, so a thousand is ample.
+        self.OAUTH_STATE_TTL_SECONDS = int(env.get("OAUTH_STATE_TTL_SECONDS", 300))
+        self.OAUTH_PENDING_PER_IP = int(env.get("OAUTH_PENDING_PER_IP", 1000))
         # Proxies in front of the app whose X-Forwarded-For/-Proto are trusted (werkzeug
         # ProxyFix); 0 when clients connect directly.
         self.TRUSTED_PROXIES = int(env.get("TRUSTED_PROXIES", 0))

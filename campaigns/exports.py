@@ -4,6 +4,10 @@ Rows are read by keyset pagination (``id > last`` in index order, ``BATCH`` at a
 million plays never sit in memory and no server-side cursor is needed on either database. The
 file starts with a UTF-8 BOM so Excel reads Chinese prize names correctly, and any text cell that
 a spreadsheet would run as a formula (= + - @, tab, CR) gets a leading apostrophe.
+
+The files are response bodies streamed after the view has returned, so they take a campaign's
+id and read everything, the campaign included, through the session they are given (see
+campaigns/streaming.py).
 """
 
 from __future__ import annotations
@@ -46,34 +50,44 @@ def _local(campaign: Campaign, moment) -> str:
     return "" if moment is None else as_utc(moment).astimezone(campaign.zone).isoformat()
 
 
-def winner_rows(session, campaign: Campaign) -> Iterator[list]:
+def winner_rows(session, campaign_id: int) -> Iterator[list]:
+    campaign = session.get(Campaign, campaign_id)
     last = 0
     while True:
         rows = session.execute(
-            select(Win, Prize.name, Player.openid)
+            select(
+                Win.id,
+                Win.created_at,
+                Prize.name,
+                Win.code,
+                Player.openid,
+                Win.redeemed_at,
+                Win.redeemed_by,
+                Win.notice_status,
+            )
             .join(Prize, Prize.id == Win.prize_id)
             .join(Player, Player.id == Win.player_id)
-            .where(Win.campaign_id == campaign.id, Win.id > last)
+            .where(Win.campaign_id == campaign_id, Win.id > last)
             .order_by(Win.id)
             .limit(BATCH)
         ).all()
         if not rows:
             return
-        for win, prize, openid in rows:
+        for win_id, won_at, prize, code, openid, redeemed_at, redeemed_by, notice in rows:
             yield [
-                _local(campaign, win.created_at),
+                _local(campaign, won_at),
                 prize,
-                win.code,
+                code,
                 mask_openid(openid),
-                _local(campaign, win.redeemed_at),
-                win.redeemed_by,
-                win.notice_status,
+                _local(campaign, redeemed_at),
+                redeemed_by,
+                notice,
             ]
-            last = win.id
-        session.expunge_all()
+            last = win_id
 
 
-def play_rows(session, campaign: Campaign) -> Iterator[list]:
+def play_rows(session, campaign_id: int) -> Iterator[list]:
+    campaign = session.get(Campaign, campaign_id)
     prizes = {p.id: p.name for p in campaign.prizes}
     last = 0
     while True:
@@ -87,7 +101,7 @@ def play_rows(session, campaign: Campaign) -> Iterator[list]:
                 Play.eligible,
                 Play.prize_id,
             )
-            .where(Play.campaign_id == campaign.id, Play.seq > last)
+            .where(Play.campaign_id == campaign_id, Play.seq > last)
             .order_by(Play.seq)
             .limit(BATCH)
         ).all()
@@ -121,9 +135,9 @@ def csv_lines(columns: list[str], rows) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def winners_csv(session, campaign: Campaign) -> Iterator[str]:
-    return csv_lines(WINNER_COLUMNS, winner_rows(session, campaign))
+def winners_csv(session, campaign_id: int) -> Iterator[str]:
+    return csv_lines(WINNER_COLUMNS, winner_rows(session, campaign_id))
 
 
-def plays_csv(session, campaign: Campaign) -> Iterator[str]:
-    return csv_lines(PLAY_COLUMNS, play_rows(session, campaign))
+def plays_csv(session, campaign_id: int) -> Iterator[str]:
+    return csv_lines(PLAY_COLUMNS, play_rows(session, campaign_id))

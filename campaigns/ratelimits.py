@@ -33,10 +33,13 @@ ADMIN_LIMIT = "20/second;600/minute"
 # One player's quiz requests (deal or grade; RATELIMIT_QUIZ): each attempt is a play anyway.
 QUIZ = "QUIZ"
 QUIZ_LIMIT = "5/second;120/minute"
-# OAuth start and callback per client IP (RATELIMIT_OAUTH): an event's players may share one
-# carrier NAT, so generous; it stops scripts minting states or replaying codes in bulk.
-OAUTH = "OAUTH"
-OAUTH_LIMIT = "20/second;300/minute"
+# Failed OAuth callbacks per client IP (RATELIMIT_OAUTH_FAILED): an unknown, expired or replayed
+# state, a missing code or one WeChat refuses. Only failures count: hundreds of players behind
+# one venue's IP sign in within a minute, and honest ones rarely fail. Once an IP is over it, its
+# callbacks are refused until the window passes. Starting sign-ins is bounded separately, by
+# the unfinished states one IP may hold (OAUTH_PENDING_PER_IP, campaigns/wechat/login.py).
+OAUTH_FAILED = "OAUTH_FAILED"
+OAUTH_FAILED_LIMIT = "10/second;30/minute"
 # Console sign-in attempts (POST) per username (RATELIMIT_LOGIN_USER) and per client IP
 # (RATELIMIT_LOGIN_IP): password guessing against one account, or many accounts from one host.
 LOGIN_USER = "LOGIN_USER"
@@ -117,6 +120,17 @@ def missed(response) -> bool:
     return response.status_code in (404, 422)
 
 
+def refused(response) -> bool:
+    """Count only refusals of what was sent (a bad state or code), not successes nor 503s."""
+    return response.status_code == 400
+
+
+def retry_after() -> int:
+    """Seconds until the limit just hit lets a request through again (for Retry-After)."""
+    hit = limiter.current_limit
+    return max(1, hit.reset_at - int(time.time())) if hit else 1
+
+
 def init_app(app: Flask) -> None:
     # From REDIS_URL as finally configured (tests override it after the environment is read).
     app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri(app.config["REDIS_URL"]))
@@ -124,6 +138,4 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def _rate_limited(_exc: RateLimitExceeded):
-        hit = limiter.current_limit
-        retry_after = max(1, hit.reset_at - int(time.time())) if hit else 1
-        return error_response(DomainError(ErrorCode.RATE_LIMITED, retry_after=retry_after))
+        return error_response(DomainError(ErrorCode.RATE_LIMITED, retry_after=retry_after()))

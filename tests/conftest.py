@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis as redis_lib
+from hypothesis import settings
 from sqlalchemy import text
 
 from campaigns.app import create_app
@@ -24,6 +25,13 @@ from tests.factories import Factory
 pytest_plugins = ["tests.browser"]  # Chromium and the phone for the browser tests
 
 REQUIRE_ALL = os.environ.get("CI_REQUIRE_ALL") == "1"
+
+# Hypothesis draws the same examples on every run and keeps no example database, so a red run is
+# a real failure, never the luck of the draw. HYPOTHESIS_PROFILE=explore draws new ones (locally,
+# to look for more; a failure it finds is then added as an explicit example).
+settings.register_profile("deterministic", derandomize=True, database=None)
+settings.register_profile("explore", database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 START = datetime(2026, 9, 20, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 
 

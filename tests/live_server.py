@@ -1,10 +1,13 @@
-"""Real servers for tests that need them, in subprocesses on free loopback ports: the app
-(gunicorn with the production config) and the WeChat sandbox's own server, both started by the
-commands production and ``make run`` use."""
+"""Real servers for tests that need them, in subprocesses on free loopback ports: the app as the
+Procfile runs it (its ``web`` process, gunicorn with the production config, optionally with its
+``worker`` beside it, sharing the test's database and Redis) and the WeChat sandbox's own server,
+started by the command ``make run`` uses."""
 
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import subprocess
 import sys
 import time
@@ -14,12 +17,20 @@ from pathlib import Path
 from campaigns.sandbox import server as sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
-APP_COMMAND = [
-    str(Path(sys.executable).with_name("gunicorn")),
-    "-c",
-    "gunicorn.conf.py",
-    "wsgi:create_app()",
-]
+# What a failed request or job, or a worker killed for hanging, leaves in gunicorn's and RQ's logs.
+FAILURE_IN_LOG = re.compile(r"Traceback \(most recent call last\)|\[ERROR\]|\[CRITICAL\]")
+
+
+def procfile_command(process: str) -> list[str]:
+    """The command of one Procfile process (``web``, ``worker``), exactly as production runs
+    it, its program taken from this virtualenv when it is there."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        name, colon, command = line.partition(":")
+        if colon and name.strip() == process:
+            program, *args = shlex.split(command)
+            local = Path(sys.executable).with_name(program)
+            return [str(local) if local.exists() else program, *args]
+    raise LookupError(f"the Procfile has no {process!r} process")
 
 
 class LiveServer:
@@ -29,8 +40,10 @@ class LiveServer:
         env: dict[str, str],
         workers: int = 2,
         log_path: Path | None = None,
+        with_worker: bool = False,
         command: list[str] | None = None,
     ):
+        """``command`` replaces the Procfile's ``web`` line (the sandbox's server)."""
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.env = {
@@ -40,36 +53,81 @@ class LiveServer:
             "WEB_CONCURRENCY": str(workers),
         }
         self.log_path = log_path
-        self.command = command or APP_COMMAND
+        self.with_worker = with_worker
+        self.command = command
         self.process: subprocess.Popen | None = None
+        self.worker: subprocess.Popen | None = None
+
+    @property
+    def worker_log_path(self) -> Path | None:
+        return (
+            self.log_path.with_name(self.log_path.stem + "-worker.log") if self.log_path else None
+        )
+
+    @property
+    def name(self) -> str:
+        return self.command[-1] if self.command else "gunicorn"
+
+    def _spawn(self, process: str, log_path: Path | None) -> subprocess.Popen:
+        log = open(log_path, "ab") if log_path else subprocess.DEVNULL
+        command = self.command if self.command and process == "web" else None
+        return subprocess.Popen(
+            command or procfile_command(process), cwd=ROOT, env=self.env, stdout=log, stderr=log
+        )
 
     def start(self, timeout: float = 30.0) -> LiveServer:
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
-        self.process = subprocess.Popen(
-            self.command, cwd=ROOT, env=self.env, stdout=log, stderr=log
-        )
+        return self.spawn().wait_healthy(timeout)
+
+    def spawn(self) -> LiveServer:
+        """Start the processes without waiting (several servers then boot side by side)."""
+        self.process = self._spawn("web", self.log_path)
+        if self.with_worker:
+            self.worker = self._spawn("worker", self.worker_log_path)
+        return self
+
+    def wait_healthy(self, timeout: float = 30.0) -> LiveServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"{self.command[-1]} exited with {self.process.returncode}; see {self.log_path}"
-                )
+            for name, process in ((self.name, self.process), ("the worker", self.worker)):
+                if process is not None and process.poll() is not None:
+                    self.stop()  # the other one too: no orphan outlives the failed start
+                    raise RuntimeError(
+                        f"{name} exited with {process.returncode}; see {self.log_path}"
+                    )
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
                     if response.status == 200:
                         return self
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError(f"{self.command[-1]} did not answer /healthz in time")
+        self.stop()
+        raise RuntimeError(f"{self.name} did not answer /healthz in time")
+
+    def failures_in_logs(self) -> list[str]:
+        """Lines of the server's and the worker's logs that show a failure (tracebacks, errors)."""
+        found = []
+        for path in (self.log_path, self.worker_log_path if self.with_worker else None):
+            if path and path.exists():
+                lines = path.read_text(errors="replace").splitlines()
+                found += [f"{path.name}: {line}" for line in lines if FAILURE_IN_LOG.search(line)]
+        return found
+
+    def terminate(self) -> None:
+        """Ask the processes to stop (gracefully: plays in flight finish) without waiting."""
+        for process in (self.process, self.worker):
+            if process and process.poll() is None:
+                process.terminate()
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
+        self.terminate()
+        for process in (self.process, self.worker):
+            if process is None:
+                continue
             try:
-                self.process.wait(15)
+                process.wait(15)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                process.kill()
+                process.wait()
 
 
 def sandbox_server(port: int, env: dict[str, str], log_path: Path | None = None) -> LiveServer:

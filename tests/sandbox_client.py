@@ -8,6 +8,17 @@ import time
 import requests
 
 
+def wechat_settings(sandbox_url: str) -> dict[str, str]:
+    """The settings that send an app's WeChat calls, redirects and QR images to a sandbox's
+    own server, one by one, as a production app would be pointed at WeChat (WECHAT_SANDBOX off)."""
+    base = sandbox_url.rstrip("/") + "/"
+    return {
+        "WECHAT_API_BASE_URL": base,
+        "WECHAT_OAUTH_BASE_URL": base + "connect/",
+        "WECHAT_MP_BASE_URL": base,
+    }
+
+
 class SandboxClient:
     def __init__(self, url: str):
         self.url = url

@@ -27,6 +27,14 @@ ERROR_STATUSES = (
 )
 
 
+# Every operation reads the database and most use Redis; either may be down for a moment. An
+# operation that needs more (WeChat's API for the QR codes) documents its own 503.
+UNAVAILABLE = {
+    "description": "The database or Redis is unavailable for a moment; retry later",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+}
+
+
 class ErrorResponses(BasePlugin):
     """Documents ERROR_STATUSES on each ``/api`` operation that does not document them itself."""
 
@@ -37,4 +45,5 @@ class ErrorResponses(BasePlugin):
             responses = operation.setdefault("responses", {})
             for status in ERROR_STATUSES:
                 if str(status.value) not in responses and status.value not in responses:
-                    responses[str(status.value)] = status.name
+                    unavailable = status is HTTPStatus.SERVICE_UNAVAILABLE
+                    responses[str(status.value)] = UNAVAILABLE if unavailable else status.name

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, g, stream_with_context
+from functools import partial
+
+from flask import Response, current_app, g
 from flask.views import MethodView
 
 from campaigns import exports, follower_check, ratelimits, redemption, reports, simulator
@@ -16,6 +18,7 @@ from campaigns.admin_api.report_schemas import (
 from campaigns.admin_api.views import SECURED, blueprint
 from campaigns.extensions import db, redis_clients
 from campaigns.play import load_campaign
+from campaigns.streaming import streamed
 
 CSV_RESPONSE = {
     200: {
@@ -29,11 +32,12 @@ def _now():
     return current_app.extensions["clock"].now()
 
 
-def csv_response(lines, filename: str) -> Response:
-    return Response(
-        stream_with_context(lines),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+def csv_response(export, campaign_id: int, kind: str) -> Response:
+    """``export(session, campaign_id)`` streamed as ``campaign-<id>-<kind>.csv``."""
+    return streamed(
+        partial(export, campaign_id=campaign_id),
+        "text/csv",
+        {"Content-Disposition": f'attachment; filename="campaign-{campaign_id}-{kind}.csv"'},
     )
 
 
@@ -56,10 +60,8 @@ class WinnersCsv(MethodView):
     @blueprint.doc(**SECURED, responses=CSV_RESPONSE)
     def get(self, campaign_id: int):
         """Winners: win time, prize, code, masked openid, redemption and notice status."""
-        campaign = load_campaign(db.session, campaign_id)
-        return csv_response(
-            exports.winners_csv(db.session, campaign), f"campaign-{campaign.id}-winners.csv"
-        )
+        load_campaign(db.session, campaign_id)
+        return csv_response(exports.winners_csv, campaign_id, "winners")
 
 
 @blueprint.route("/campaigns/<int:campaign_id>/plays.csv")
@@ -68,10 +70,8 @@ class PlaysCsv(MethodView):
     @blueprint.doc(**SECURED, responses=CSV_RESPONSE)
     def get(self, campaign_id: int):
         """Every play in sequence order (the player as the play log's pseudonym)."""
-        campaign = load_campaign(db.session, campaign_id)
-        return csv_response(
-            exports.plays_csv(db.session, campaign), f"campaign-{campaign.id}-plays.csv"
-        )
+        load_campaign(db.session, campaign_id)
+        return csv_response(exports.plays_csv, campaign_id, "plays")
 
 
 @blueprint.route("/campaigns/<int:campaign_id>/simulation")

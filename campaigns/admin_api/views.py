@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
-from flask import Response, current_app, g, request, stream_with_context
+from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
@@ -24,6 +25,7 @@ from campaigns.errors import DomainError, ErrorCode
 from campaigns.extensions import db, redis_clients
 from campaigns.models import Campaign
 from campaigns.play import load_campaign
+from campaigns.streaming import streamed
 
 blueprint = Blueprint("admin_api", __name__, url_prefix="/api", description="Admin API")
 blueprint.ARGUMENTS_PARSER = JsonParser()
@@ -157,8 +159,7 @@ class CampaignAudit(MethodView):
         finish_chain(
             db.session, redis_clients.counters, campaign, _now(), current_app.config["SECRET_KEY"]
         )
-        lines = chain.audit_lines(db.session, campaign)
-        return Response(stream_with_context(lines), mimetype="application/x-ndjson")
+        return streamed(partial(chain.audit_lines, campaign_id=campaign.id), "application/x-ndjson")
 
 
 def finish_chain(session, redis, campaign, now, secret_key: str) -> None:

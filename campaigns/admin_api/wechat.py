@@ -9,6 +9,7 @@ from marshmallow import Schema, fields
 
 from campaigns import notices
 from campaigns.admin_api.auth import require
+from campaigns.admin_api.schemas import ErrorOut
 from campaigns.admin_api.views import SECURED, blueprint
 from campaigns.extensions import db, redis_clients
 from campaigns.play import load_campaign
@@ -19,7 +20,11 @@ IMAGE_RESPONSE = {
     200: {
         "description": "The campaign's permanent WeChat QR code (scene campaign-<id>)",
         "content": {"image/png": {}, "image/svg+xml": {}},
-    }
+    },
+    503: {
+        "description": "WeChat's API, which makes the code, could not be reached; retry later",
+        "content": {"application/json": {"schema": ErrorOut}},
+    },
 }
 
 

@@ -23,15 +23,11 @@ def report(campaign_id: int):
 
 @blueprint.get("/campaigns/<int:campaign_id>/winners.csv")
 def winners_csv(campaign_id: int):
-    campaign = load_campaign(db.session, campaign_id)
-    return csv_response(
-        exports.winners_csv(db.session, campaign), f"campaign-{campaign.id}-winners.csv"
-    )
+    load_campaign(db.session, campaign_id)
+    return csv_response(exports.winners_csv, campaign_id, "winners")
 
 
 @blueprint.get("/campaigns/<int:campaign_id>/plays.csv")
 def plays_csv(campaign_id: int):
-    campaign = load_campaign(db.session, campaign_id)
-    return csv_response(
-        exports.plays_csv(db.session, campaign), f"campaign-{campaign.id}-plays.csv"
-    )
+    load_campaign(db.session, campaign_id)
+    return csv_response(exports.plays_csv, campaign_id, "plays")

@@ -22,6 +22,11 @@ def oauth_state(state: str) -> str:
     return f"{PREFIX}wx:oauth:{state}"
 
 
+def oauth_pending(client: str) -> str:
+    """The unfinished OAuth round trips of one client (IP): states scored by their expiry."""
+    return f"{PREFIX}wx:oauth-pending:{client}"
+
+
 def notice_lock(win_id: int) -> str:
     """The lease of the worker sending a win's notice."""
     return f"{PREFIX}wx:notice-lock:{win_id}"

@@ -1,8 +1,13 @@
-"""``/oauth/start`` and ``/oauth/callback``: the player's sign-in through WeChat (login.py)."""
+"""``/oauth/start`` and ``/oauth/callback``: the player's sign-in through WeChat (login.py).
+
+Both answer a person in WeChat's browser, so refusals are the friendly page, with Retry-After
+when trying again later will work.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_limiter.errors import RateLimitExceeded
 
 from campaigns import ratelimits
 from campaigns.extensions import db, redis_clients
@@ -20,23 +25,35 @@ def _redirect_uri(settings) -> str:
     return settings.public_base_url + url_for("wechat_oauth.callback")
 
 
+def _pending() -> login.Pending:
+    config = current_app.config
+    return login.Pending(config["OAUTH_STATE_TTL_SECONDS"], config["OAUTH_PENDING_PER_IP"])
+
+
 @blueprint.get("/start")
-@ratelimits.limit(ratelimits.OAUTH, key=ratelimits.client_ip)
 def start():
     settings = current_settings()
     next_path = request.args.get("next", "/")
     try:
         state, authorize_url = login.start(
-            redis_clients.main, settings, next_path, _redirect_uri(settings)
+            redis_clients.main,
+            settings,
+            next_path,
+            _redirect_uri(settings),
+            ratelimits.client_ip(),
+            _pending(),
         )
     except login.LoginRefused as exc:
         return _failure(str(exc), 400)
+    except login.TooManyPending as exc:
+        reason = "Too many sign-ins from your network are still unfinished; please try again soon."
+        return _failure(reason, 429, exc.retry_after)
     session[STATES] = [*session.get(STATES, [])[-(KEEP_STATES - 1) :], state]
     return redirect(authorize_url)
 
 
 @blueprint.get("/callback")
-@ratelimits.limit(ratelimits.OAUTH, key=ratelimits.client_ip)
+@ratelimits.limit(ratelimits.OAUTH_FAILED, key=ratelimits.client_ip, deduct_when=ratelimits.refused)
 def callback():
     settings = current_settings()
     try:
@@ -49,6 +66,7 @@ def callback():
             [s for s in session.get(STATES, []) if isinstance(s, str)],
             request.args.get("code"),
             _redirect_uri(settings),
+            ratelimits.client_ip(),
         )
     except login.LoginRefused as exc:
         return _failure(str(exc), 400)
@@ -59,5 +77,16 @@ def callback():
     return redirect(next_path)
 
 
-def _failure(reason: str, status: int):
-    return render_template("wechat/oauth_error.html", reason=reason), status
+@blueprint.errorhandler(RateLimitExceeded)
+def _too_many_failures(_exc: RateLimitExceeded):
+    reason = "Too many sign-ins from your network failed just now; please try again soon."
+    return _failure(reason, 429, ratelimits.retry_after())
+
+
+def _failure(reason: str, status: int, retry_after: int | None = None):
+    response = current_app.make_response(
+        (render_template("wechat/oauth_error.html", reason=reason), status)
+    )
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response

@@ -1,18 +1,24 @@
-"""The rest of the rate limits at their real size (RATELIMIT_SCALE=1): quiz, OAuth, console
-sign-in (per username and per IP), redemption guessing (API and desk) and the WeChat callback.
-Each is set to a few per hour so no test depends on the clock; a hit is our JSON error, 429 and
+"""The rest of the rate limits at their real size (RATELIMIT_SCALE=1): quiz, OAuth (failed
+callbacks; the cap on unfinished sign-ins), console sign-in (per username and per IP), redemption
+guessing (API and desk) and the WeChat callback. Each is set to a few per hour so no test depends
+on the clock; a hit is our JSON error (the sign-in's friendly page for OAuth), 429 and
 Retry-After, and the view behind it did not run."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
+import requests
 from sqlalchemy import func, select
 
 from campaigns import users
 from campaigns.extensions import db
 from campaigns.models import FollowEvent, QuizAttempt
+from campaigns.wechat import keys
 from tests.console.conftest import PASSWORD, csrf_token
 from tests.games.test_quiz import BANK
+from tests.sandbox_client import wechat_settings
 from tests.wechat import samples
 
 
@@ -56,21 +62,69 @@ def test_quiz_dealing_and_grading_are_limited_per_player(strict_app, factory):
         assert b.get(f"/h5/{campaign.id}/quiz").status_code == 200
 
 
-def test_oauth_start_and_callback_are_limited_per_ip(strict_app):
-    app = strict_app(RATELIMIT_OAUTH="3/hour")
-    client = app.test_client()
-    assert client.get("/oauth/start", query_string={"next": "/"}).status_code == 302
-    assert (
-        client.get("/oauth/callback", query_string={"state": "x", "code": "y"}).status_code == 400
+def assert_sign_in_refused_for_now(response):
+    """The sign-in's friendly page (a person in WeChat's browser), 429 and Retry-After."""
+    assert response.status_code == 429 and response.mimetype == "text/html"
+    assert "Sign-in did not work" in response.get_data(as_text=True)
+    assert int(response.headers["Retry-After"]) >= 1
+
+
+def _sign_in(client, openid: str):
+    """Start in the test client, approve at the live sandbox, come back: the callback."""
+    start = client.get("/oauth/start", query_string={"next": "/"})
+    assert start.status_code == 302
+    approved = requests.get(
+        start.headers["Location"].split("#")[0], params={"openid": openid}, allow_redirects=False
     )
+    callback = urlsplit(approved.headers["Location"])
+    return client.get(f"{callback.path}?{callback.query}")
+
+
+def test_only_failed_oauth_callbacks_are_counted_per_ip(strict_app, sandbox_server):
+    app = strict_app(
+        RATELIMIT_OAUTH_FAILED="3/hour",
+        PUBLIC_BASE_URL=sandbox_server.url,  # the sandbox's authorized domain
+        **wechat_settings(sandbox_server.url),
+    )
+    with app.app_context():
+        # A crowd behind one address signs in: successes are not counted.
+        for i in range(6):
+            assert _sign_in(app.test_client(), f"o-crowd-{i:04d}").status_code == 302
+        client = app.test_client()
+        forged = {"state": "forged", "code": "made-up"}
+        failures = [client.get("/oauth/callback", query_string=forged) for _ in range(3)]
+        assert [r.status_code for r in failures] == [400] * 3
+        # Three failures from this address: now even a good round trip waits.
+        assert_sign_in_refused_for_now(client.get("/oauth/callback", query_string=forged))
+        assert_sign_in_refused_for_now(_sign_in(app.test_client(), "o-crowd-0099"))
+        elsewhere = app.test_client().get(
+            "/oauth/callback", query_string=forged, environ_base={"REMOTE_ADDR": "10.0.0.9"}
+        )
+        assert elsewhere.status_code == 400  # another address has its own allowance
+        assert client.get("/oauth/start", query_string={"next": "/"}).status_code == 302
+
+
+def test_unfinished_sign_ins_are_capped_per_ip(strict_app, redis):
+    app = strict_app(OAUTH_PENDING_PER_IP=3, OAUTH_STATE_TTL_SECONDS=300)
+    client = app.test_client()
+    starts = [client.get("/oauth/start", query_string={"next": "/"}) for _ in range(3)]
+    assert [r.status_code for r in starts] == [302] * 3
+    refused = client.get("/oauth/start", query_string={"next": "/"})
+    assert_sign_in_refused_for_now(refused)
+    assert "still unfinished" in refused.get_data(as_text=True)
+    assert int(refused.headers["Retry-After"]) <= 300
+    pending = keys.oauth_pending("ip:127.0.0.1")
+    assert redis.zcard(pending) == 3 and 0 < redis.ttl(pending) <= 300
+    states = [parse_qs(urlsplit(r.headers["Location"]).query)["state"][0] for r in starts]
+    assert all(0 < redis.ttl(keys.oauth_state(state)) <= 300 for state in states)
+    # A callback that brings a state back (here without a code: refused) finishes it.
+    assert client.get("/oauth/callback", query_string={"state": states[-1]}).status_code == 400
+    assert redis.zcard(pending) == 2
     assert client.get("/oauth/start", query_string={"next": "/"}).status_code == 302
-    assert_rate_limited(client.get("/oauth/callback", query_string={"state": "x", "code": "y"}))
-    assert_rate_limited(client.get("/oauth/start", query_string={"next": "/"}))
-    other = app.test_client()
-    response = other.get(
+    other = app.test_client().get(
         "/oauth/start", query_string={"next": "/"}, environ_base={"REMOTE_ADDR": "10.0.0.9"}
     )
-    assert response.status_code == 302  # another address has its own allowance
+    assert other.status_code == 302  # another address has its own
 
 
 def _login(client, username, password, ip="127.0.0.1"):
