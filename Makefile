@@ -20,8 +20,11 @@ run: venv
 	$(BIN)/python -m campaigns.runner
 
 # Options live in pyproject.toml; extra ones via `make test PYTEST_ARGS="-k wheel -x"`.
+# Two pytest-xdist workers, each taking whole files (a file's servers and fixtures stay in one
+# process); TEST_WORKERS=0 runs everything in this process, for debugging.
+TEST_WORKERS ?= 2
 test: venv
-	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # wrk drives the load (Debian's package); installed here when missing and we may.
 WRK := $(shell command -v wrk 2>/dev/null)

@@ -48,6 +48,19 @@ def pytest_collection_modifyitems(config, items):
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+    _heavy_files_first(items)
+
+
+def _heavy_files_first(items) -> None:
+    """``make test`` hands whole files to two pytest-xdist workers in collection order; the files
+    that start servers, clusters or Chromium go first, so the workers end together instead of one
+    of them running a long file alone at the end."""
+    heavy = {
+        item.path
+        for item in items
+        if item.get_closest_marker("slow") or item.get_closest_marker("browser")
+    }
+    items.sort(key=lambda item: item.path not in heavy)  # stable: order within a file is kept
 
 
 def skip_or_fail(reason: str) -> None:
@@ -81,7 +94,18 @@ def database_url(request, tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         skip_or_fail("TEST_DATABASE_URL is not set (PostgreSQL tests)")
-    return url
+    return postgres_database_of_this_worker(url)
+
+
+def postgres_database_of_this_worker(url: str, suffix: str = "") -> str:
+    """The database ``url`` names, or under pytest-xdist a fresh one per worker beside it, so
+    parallel workers never drop each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker and not suffix:
+        return url
+    from tests.live.deployment import fresh_postgres_database
+
+    return fresh_postgres_database(url, suffix + (f"_{worker}" if worker else ""))
 
 
 @pytest.fixture(scope="session")

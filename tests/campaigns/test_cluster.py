@@ -17,7 +17,7 @@ from campaigns.models import Play, Win
 from tests.campaigns.conftest import live_servers, session_cookie
 from tests.load import fire, post
 
-pytestmark = pytest.mark.one_database
+pytestmark = [pytest.mark.one_database, pytest.mark.slow]
 
 
 @pytest.fixture

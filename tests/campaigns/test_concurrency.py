@@ -22,6 +22,8 @@ from tests.conftest import free_port
 from tests.live_server import LiveServer
 from tests.load import fire
 
+pytestmark = pytest.mark.slow  # servers and thousands of plays
+
 
 @pytest.fixture
 def clock():

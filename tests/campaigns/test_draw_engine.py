@@ -22,6 +22,7 @@ POOL_CHUNK = 10_000
 
 
 @pytest.mark.one_database
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "probabilities",
     [

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from tests.conftest import _backends, skip_or_fail
-from tests.live.deployment import Deployment, fresh_postgres_database
+from tests.conftest import _backends, postgres_database_of_this_worker, skip_or_fail
+from tests.live.deployment import Deployment
 
 
 @pytest.fixture(scope="module", params=list(_backends()))
@@ -19,7 +19,7 @@ def database_url(request, tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         skip_or_fail("TEST_DATABASE_URL is not set (PostgreSQL tests)")
-    return fresh_postgres_database(url, "_live")
+    return postgres_database_of_this_worker(url, "_live")
 
 
 def deploy(database_url: str, tmp_path_factory, name: str, **settings):

@@ -19,7 +19,7 @@ from campaigns.wechat import keys
 from tests.live.conftest import deploy
 from tests.live.deployment import browser, oauth_round_trip
 
-pytestmark = pytest.mark.one_database  # sign-ins write one row each: nothing SQL-specific
+pytestmark = [pytest.mark.one_database, pytest.mark.slow]  # sign-ins: nothing SQL-specific
 
 PLAYERS = 500
 AT_ONCE = 64

@@ -26,7 +26,9 @@ from tests.sandbox_client import wait_for
 
 # On SQLite in `make test`, which keeps CI's whole run under 15 minutes; with LIVE_POSTGRES=1
 # (and TEST_DATABASE_URL) on a fresh PostgreSQL database as well.
-pytestmark = [] if os.environ.get("LIVE_POSTGRES") == "1" else [pytest.mark.one_database]
+pytestmark = [pytest.mark.slow] + (
+    [] if os.environ.get("LIVE_POSTGRES") == "1" else [pytest.mark.one_database]
+)
 
 AUTOMATIC = {"HEAD", "OPTIONS"}  # Werkzeug answers these for every rule; requested below too
 PLAYER = "o-live-player-0001"
