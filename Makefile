@@ -17,7 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 # Embedded Redis, migrations, demo campaigns, gunicorn and an RQ worker; Ctrl-C stops all.
 run: venv
-	$(BIN)/python -m campaigns.runner
+	$(BIN)/python -m devtools.runner
 
 # Options live in pyproject.toml; extra ones via `make test PYTEST_ARGS="-k wheel -x"`.
 test: venv

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from campaigns import campaign_admin
+from campaigns.management import campaign_admin
 from campaigns.models import Campaign
 
 DEMO_RULES = (

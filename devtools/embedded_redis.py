@@ -15,7 +15,7 @@ Usage::
     with EmbeddedRedis("instance/redis.sock", "instance") as server:
         os.environ["REDIS_URL"] = server.url
 
-``python -m campaigns.embedded_redis [--socket PATH | --port N] [--data-dir DIR]`` runs one in
+``python -m devtools.embedded_redis [--socket PATH | --port N] [--data-dir DIR]`` runs one in
 the foreground until Ctrl-C.
 """
 

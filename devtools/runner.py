@@ -1,13 +1,13 @@
 """The app runner behind ``make run``: one command brings up everything a developer needs.
 
-``python -m campaigns.runner``:
+``python -m devtools.runner``:
 
 1. starts the embedded Redis (``instance/redis.sock``, AOF in ``instance/``) unless
    ``REDIS_URL`` is set, and exports ``REDIS_URL`` to every child;
 2. applies migrations (``flask --app wsgi db upgrade``; a failure stops the run);
 3. seeds the demo campaigns (``flask --app wsgi demo``; idempotent; a failure only warns);
 4. starts gunicorn (``gunicorn.conf.py``), an RQ worker with its scheduler and, with
-   ``WECHAT_SANDBOX`` on, the WeChat sandbox's own server (``campaigns/sandbox/server.py``, at
+   ``WECHAT_SANDBOX`` on, the WeChat sandbox's own server (``devtools/sandbox/server.py``, at
    ``WECHAT_SANDBOX_URL``, default http://127.0.0.1:5001): WeChat is another host;
 5. prints the URLs to open, then supervises: Ctrl-C or SIGTERM stops the web server, the
    worker and the sandbox gracefully (one SIGTERM each, escalating to SIGKILL after a grace
@@ -32,10 +32,10 @@ import time
 import urllib.error
 import urllib.request
 
-from campaigns.embedded_redis import EmbeddedRedis, set_parent_death_signal
-from campaigns.sandbox import server as sandbox_server
-from campaigns.switches import is_on
+from campaigns.core.switches import is_on
 from campaigns.wechat.config import DEFAULT_SANDBOX_URL
+from devtools.embedded_redis import EmbeddedRedis, set_parent_death_signal
+from devtools.sandbox import server as sandbox_server
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_BIND = "127.0.0.1:5000"

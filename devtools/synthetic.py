@@ -12,8 +12,8 @@ from datetime import timedelta
 
 from sqlalchemy import insert
 
-from campaigns import campaign_admin
-from campaigns.clock import utc_naive
+from campaigns.core.clock import utc_naive
+from campaigns.management import campaign_admin
 from campaigns.models import FollowEvent, PageViewBucket, Play, Player, Win
 
 BATCH = 20_000

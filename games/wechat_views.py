@@ -8,8 +8,9 @@ from flask import Blueprint, Response, current_app, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 from wechatpy.exceptions import WeChatException
 
-from campaigns.errors import DomainError, ErrorCode
-from campaigns.extensions import db
+from campaigns.core import services
+from campaigns.core.errors import DomainError, ErrorCode
+from campaigns.core.services import db, redis_clients
 from campaigns.play import load_campaign
 from campaigns.wechat import qr
 from campaigns.wechat.clients import current_client
@@ -45,9 +46,7 @@ def follow_qr(campaign_id: int):
     """The campaign's own QR code (scene campaign-<id>), so a follow through it is credited."""
     load_campaign(db.session, campaign_id)
     try:
-        code = qr.campaign_qr(
-            current_client(), current_app.extensions["redis"]["main"], campaign_id
-        )
+        code = qr.campaign_qr(current_client(), redis_clients.main, campaign_id)
     except WECHAT_DOWN as exc:
         raise DomainError(ErrorCode.UNAVAILABLE) from exc
     response = Response(qr.render_svg(code, scale=4), mimetype="image/svg+xml")
@@ -61,9 +60,7 @@ def jssdk(campaign_id: int):
     load_campaign(db.session, campaign_id)
     query = JsSdkQuery().load(request.args)
     try:
-        config = js_sdk_config(
-            current_client(), query["url"], current_app.extensions["clock"].now()
-        )
+        config = js_sdk_config(current_client(), query["url"], services.now())
     except WECHAT_DOWN as exc:
         raise DomainError(ErrorCode.UNAVAILABLE) from exc
     return JsSdkOut().dump(config)

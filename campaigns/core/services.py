@@ -1,15 +1,25 @@
-"""Extensions, created unbound here and bound to an app in ``create_app``."""
+"""The running app's services, reached by type: the domain's one bridge to the app context.
+
+``db`` (Flask-SQLAlchemy) and the Redis clients are created unbound here and bound to an app in
+``campaigns.web.app.create_app``, which also ``install``s the clock and the draw engine. Domain
+code reaches them only through this module (never ``current_app.extensions["..."]`` by string),
+so this is the one module outside campaigns/web/ that imports Flask (see docs/architecture.md).
+Web-only extensions (migrations, the OpenAPI blueprint registry, rate limits) are in
+campaigns/web/extensions.py.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import redis
 from flask import Flask, current_app
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
+
+if TYPE_CHECKING:  # types only: the engine sits above this module (campaigns/draw/)
+    from campaigns.core.clock import Clock
+    from campaigns.draw.engine import Engine
 
 # Named constraints so migrations are stable on SQLite and PostgreSQL alike.
 NAMING = {
@@ -25,11 +35,6 @@ NAMING = {
 db = SQLAlchemy(
     metadata=MetaData(naming_convention=NAMING), session_options={"expire_on_commit": False}
 )
-migrate = Migrate()
-api = Api()
-# Storage, limits and switches come from the RATELIMIT_* settings (campaigns/ratelimits.py). The
-# instance keeps the storage of the last app bound to it: one app per process outside tests.
-limiter = Limiter(get_remote_address)
 
 
 class RedisClients:
@@ -65,3 +70,35 @@ def _counters_client(url: str):
 
 
 redis_clients = RedisClients()
+
+
+def install(app: Flask, clock: Clock, engine: Engine) -> None:
+    """Put the clock, the draw engine and an empty snapshot cache on ``app`` (``create_app``)."""
+    app.extensions["clock"] = clock
+    app.extensions["engine"] = engine
+    app.extensions["campaign_snapshots"] = {}  # see campaigns.play.load_campaign_for_play
+
+
+def clock() -> Clock:
+    """The app's clock: the one source of "now" (a ``FrozenClock`` in tests)."""
+    return current_app.extensions["clock"]
+
+
+def now():
+    """The app's clock's current moment (aware UTC)."""
+    return clock().now()
+
+
+def engine() -> Engine:
+    """The app's draw engine, bound to the counters Redis."""
+    return current_app.extensions["engine"]
+
+
+def campaign_snapshots() -> dict:
+    """The app's cache of published campaigns' play snapshots, by campaign id."""
+    return current_app.extensions["campaign_snapshots"]
+
+
+def settings():
+    """The app's settings (``Config`` plus overrides), as Flask holds them."""
+    return current_app.config

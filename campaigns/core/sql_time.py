@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, case, cast, func, literal
 
-from campaigns.clock import as_utc, utc_naive
+from campaigns.core.clock import as_utc, utc_naive
 
 
 def offset_periods(zone: ZoneInfo, start: datetime, end: datetime) -> list[tuple[datetime, int]]:

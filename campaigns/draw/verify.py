@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Verify a finished campaign's draws: standard library only, runnable as a plain script.
 
-    python campaigns/verify.py audit.jsonl
-    python campaigns/verify.py https://example.com/api/campaigns/7/audit
+    python campaigns/draw/verify.py audit.jsonl
+    python campaigns/draw/verify.py https://example.com/api/campaigns/7/audit
     flask --app wsgi verify <file or URL>
 
 The audit (``GET /api/campaigns/<id>/audit``) is JSON lines: a header with the prize table, the

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from campaigns.clock import utc_naive
+from campaigns.core.clock import utc_naive
 from campaigns.models import AuditEntry
 
 

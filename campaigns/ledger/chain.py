@@ -17,9 +17,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from campaigns import verify
-from campaigns.clock import as_utc, to_ms, utc_naive
-from campaigns.draw import seeding
+from campaigns.core.clock import as_utc, to_ms, utc_naive
+from campaigns.draw import seeding, verify
 from campaigns.draw.decision import Decision
 from campaigns.draw.keys import CampaignKeys
 from campaigns.models import AuditEntry, Campaign, Play
@@ -180,7 +179,7 @@ def audit_header(session, campaign: Campaign, head_hash: str | None, entries: in
 def audit_lines(session, campaign_id: int):
     """The audit as JSON lines, streamed in batches (a million entries never sit in memory):
     every chained entry in sequence order (a sharded campaign's chains interleave). A response
-    body, so it reads the campaign itself through ``session`` (campaigns/streaming.py)."""
+    body, so it reads the campaign itself through ``session`` (campaigns/web/streaming.py)."""
     campaign = session.get(Campaign, campaign_id)
     entries, head_hash = head(session, campaign)
     yield json.dumps(audit_header(session, campaign, head_hash, entries), ensure_ascii=False) + "\n"

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.draw.decision import Decision
-from campaigns.errors import DomainError, ErrorCode
 from campaigns.models import Play, Win
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 symbols, no 0/O/1/I

@@ -12,10 +12,10 @@ from dataclasses import replace
 
 from sqlalchemy import select
 
-from campaigns import ledger
-from campaigns.clock import to_ms
+from campaigns.core.clock import to_ms
 from campaigns.draw.decision import Decision
 from campaigns.draw.keys import CampaignKeys, all_shards
+from campaigns.ledger import ledger
 from campaigns.models import Play, Player
 
 MIN_AGE_MS = 10_000

@@ -11,12 +11,13 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from campaigns import audit, keywords
-from campaigns.clock import as_utc, utc_naive
+from campaigns.core.clock import as_utc, utc_naive
+from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.draw import seeding, state
 from campaigns.draw.engine import REDIS_DOWN
 from campaigns.draw.keys import all_shards
-from campaigns.errors import DomainError, ErrorCode
+from campaigns.ledger import audit
+from campaigns.management import keywords
 from campaigns.models import Campaign, Prize, Question, Win
 from campaigns.models.campaign import Status
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from campaigns.clock import as_utc, utc_naive
+from campaigns.core.clock import as_utc, utc_naive
 from campaigns.models import Campaign
 from campaigns.models.campaign import Status
 

@@ -11,9 +11,9 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from campaigns.clock import as_utc, utc_naive
-from campaigns.errors import DomainError, ErrorCode
-from campaigns.ledger import CODE_ALPHABET, CODE_LENGTH
+from campaigns.core.clock import as_utc, utc_naive
+from campaigns.core.errors import DomainError, ErrorCode
+from campaigns.ledger.ledger import CODE_ALPHABET, CODE_LENGTH
 from campaigns.models import Player, Win
 
 _CODE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")

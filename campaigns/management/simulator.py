@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from campaigns.verify import UNIFORM_SCALE, paced_allowance, thresholds
+from campaigns.draw.verify import UNIFORM_SCALE, paced_allowance, thresholds
 
 MAX_PLAYS = 1_000_000
 

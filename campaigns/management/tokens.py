@@ -7,7 +7,7 @@ import secrets
 
 from sqlalchemy import select
 
-from campaigns.clock import utc_naive
+from campaigns.core.clock import utc_naive
 from campaigns.models import ApiToken
 
 ROLES = ("marketer", "analyst")

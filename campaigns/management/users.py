@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from campaigns.clock import utc_naive
-from campaigns.errors import DomainError, ErrorCode
+from campaigns.core.clock import utc_naive
+from campaigns.core.errors import DomainError, ErrorCode
+from campaigns.management.tokens import ROLES
 from campaigns.models import AdminUser
-from campaigns.tokens import ROLES
 
 MIN_PASSWORD_LENGTH = 10
 # Checked when the username is unknown, so a wrong name costs as long as a wrong password.

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaigns.clock import as_utc
-from campaigns.extensions import db
+from campaigns.core.clock import as_utc
+from campaigns.core.services import db
 
 
 class Status(StrEnum):

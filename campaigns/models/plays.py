@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaigns.extensions import db
+from campaigns.core.services import db
 
 
 class Play(db.Model):
@@ -45,7 +45,8 @@ class Play(db.Model):
     stock_before: Mapped[dict] = mapped_column(JSON)
     pseudonym: Mapped[str] = mapped_column(String(64))
     plays_left_today: Mapped[int | None]
-    # The public hash chain: filled in seq order by campaigns/chain.py, shortly after the play.
+    # The public hash chain: filled in seq order by campaigns/ledger/chain.py, shortly after the
+    # play.
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     entry_hash: Mapped[str | None] = mapped_column(String(64))
 
@@ -61,8 +62,8 @@ class Play(db.Model):
         UniqueConstraint("campaign_id", "player_id", "idempotency_key"),
         UniqueConstraint("campaign_id", "player_id", "player_seq"),
         UniqueConstraint("campaign_id", "player_id", "day", "day_seq"),
-        # Reports (campaigns/reports.py) read these covering indexes alone: by day, by hour of
-        # day, and distinct players in player order (no temporary sort of a million rows).
+        # Reports (campaigns/reports/reports.py) read these covering indexes alone: by day, by hour
+        # of day, and distinct players in player order (no temporary sort of a million rows).
         Index(
             "ix_play_campaign_day_player", "campaign_id", "day", "player_id", "outcome", "eligible"
         ),
@@ -75,7 +76,7 @@ class Play(db.Model):
 
 class NoticeStatus:
     PENDING = "pending"
-    SENDING = "sending"  # claimed by a sender; see campaigns/notices.py
+    SENDING = "sending"  # claimed by a sender; see campaigns/wechat/notices.py
     SENT = "sent"
     FAILED = "failed"
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from campaigns.extensions import db
+from campaigns.core.services import db
 
 
 class QuizAttempt(db.Model):

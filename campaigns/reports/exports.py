@@ -7,7 +7,7 @@ a spreadsheet would run as a formula (= + - @, tab, CR) gets a leading apostroph
 
 The files are response bodies streamed after the view has returned, so they take a campaign's
 id and read everything, the campaign included, through the session they are given (see
-campaigns/streaming.py).
+campaigns/web/streaming.py).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from collections.abc import Iterator
 
 from sqlalchemy import select
 
-from campaigns.clock import as_utc
+from campaigns.core.clock import as_utc
+from campaigns.management.redemption import mask_openid
 from campaigns.models import Campaign, Play, Player, Prize, Win
-from campaigns.redemption import mask_openid
 
 BOM = "\ufeff"
 BATCH = 5000

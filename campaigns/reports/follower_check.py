@@ -20,13 +20,13 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
-from campaigns import jobs, reports
-from campaigns.clock import as_utc
+from campaigns.core import queues, services
+from campaigns.core.clock import as_utc
+from campaigns.core.services import db, redis_clients
 from campaigns.draw.engine import REDIS_DOWN
-from campaigns.extensions import db, redis_clients
+from campaigns.reports import reports
 from campaigns.wechat import keys
 from campaigns.wechat.clients import current_client
 
@@ -46,8 +46,11 @@ def latest(redis, campaign_id: int, now: datetime) -> dict | None:
         if not fresh and redis.set(
             keys.follower_check_asked(campaign_id), 1, nx=True, ex=RETRY_AFTER
         ):
-            jobs.enqueue(
-                check, campaign_id, queue_name=jobs.REPORTS, job_id=f"follower-check-{campaign_id}"
+            queues.enqueue(
+                check,
+                campaign_id,
+                queue_name=queues.REPORTS,
+                job_id=f"follower-check-{campaign_id}",
             )
     except REDIS_DOWN:
         return None
@@ -56,8 +59,8 @@ def latest(redis, campaign_id: int, now: datetime) -> dict | None:
 
 def check(campaign_id: int) -> dict:
     """The job: ask WeChat about the campaign's new followers and keep what it said."""
-    now = current_app.extensions["clock"].now()
-    limit = current_app.config["WECHAT_FOLLOWER_CHECK_LIMIT"]
+    now = services.now()
+    limit = services.settings()["WECHAT_FOLLOWER_CHECK_LIMIT"]
     first = reports.gained_followers(campaign_id)
     rows = db.session.execute(
         select(first.c.openid, reports.unfollow_heard(first))

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from campaigns.clock import utc_naive
+from campaigns.core.clock import utc_naive
 from campaigns.draw.keys import CampaignKeys
 from campaigns.models import PageViewBucket
 

@@ -14,7 +14,7 @@ def _rate(value) -> str:
 
 
 def _wechat_check(check: dict | None) -> list[list]:
-    """WeChat's last check of the new followers (campaigns/follower_check.py), if any yet."""
+    """WeChat's last check of the new followers (reports/follower_check.py), if any yet."""
     if check is None:
         return [["wechat_check", "not yet (asked for; a job runs it)"]]
     return [

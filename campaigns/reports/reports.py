@@ -3,7 +3,7 @@
 Every figure is a SQL aggregation (GROUP BY, COUNT DISTINCT, EXISTS) read mostly from indexes, so
 the report of a campaign with a million plays takes well under two seconds; Python only reshapes
 the few dozen rows that come back. Days are the plays' stored ``day`` (the campaign's zone, set by
-the engine); hours of day are computed in SQL with the zone's offsets (campaigns/sql_time.py).
+the engine); hours of day are computed in SQL with the zone's offsets (campaigns/core/sql_time.py).
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, distinct, exists, func, select
 
-from campaigns import chain, sql_time
-from campaigns.clock import as_utc, utc_naive
+from campaigns.core import sql_time
+from campaigns.core.clock import as_utc, utc_naive
+from campaigns.ledger import chain
 from campaigns.models import Campaign, FollowEvent, PageViewBucket, Play, Win
 
 PLAYED = ("win", "lose")  # "void" and "lost" entries of the log are not plays anyone made

@@ -7,20 +7,25 @@ import os
 from flask import Flask
 
 import games
-from campaigns import ratelimits, security
-from campaigns.clock import Clock
 from campaigns.config import Config
+from campaigns.core import services
+from campaigns.core.clock import Clock
+from campaigns.core.services import db, redis_clients
 from campaigns.draw.engine import Engine
-from campaigns.extensions import api, db, migrate, redis_clients
-from campaigns.http_errors import register_error_handlers
+from campaigns.web import ratelimits, security
+from campaigns.web.extensions import api, migrate
+from campaigns.web.http_errors import register_error_handlers
 from campaigns.wechat.config import WeChatSettings
+
+# The checkout: static/ (the H5 assets) and campaigns/migrations/ are found from here.
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def create_app(overrides: dict | None = None, clock: Clock | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_path=os.environ.get("INSTANCE_PATH") or os.path.join(os.getcwd(), "instance"),
-        static_folder=os.path.join(os.path.dirname(os.path.dirname(__file__)), "static"),
+        static_folder=os.path.join(ROOT, "static"),
     )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(Config(app.instance_path).as_dict())
@@ -35,16 +40,16 @@ def create_app(overrides: dict | None = None, clock: Clock | None = None) -> Fla
     migrate.init_app(
         app,
         db,
-        directory=os.path.join(os.path.dirname(__file__), "migrations"),
+        directory=os.path.join(ROOT, "campaigns", "migrations"),
         render_as_batch=True,
     )
     redis_clients.init_app(app)
     ratelimits.init_app(app)
     security.init_app(app)
-    app.extensions["clock"] = clock or Clock()
-    app.extensions["campaign_snapshots"] = {}  # see campaigns.play.load_campaign_for_play
-    app.extensions["engine"] = Engine(
-        app.extensions["redis"]["counters"], app.config["IDEMPOTENCY_TTL_SECONDS"]
+    services.install(
+        app,
+        clock or Clock(),
+        Engine(app.extensions["redis"]["counters"], app.config["IDEMPOTENCY_TTL_SECONDS"]),
     )
 
     games.register_all()
@@ -55,14 +60,14 @@ def create_app(overrides: dict | None = None, clock: Clock | None = None) -> Fla
 
 
 def _register_blueprints(app: Flask) -> None:
-    from campaigns.admin_api import blueprint as admin_api
-    from campaigns.admin_api import wechat as _admin_wechat  # noqa: F401  (QR, winners routes)
-    from campaigns.admin_api.openapi import ErrorResponses
-    from campaigns.admin_api.schemas import ErrorOut
-    from campaigns.console import init_console
-    from campaigns.health import blueprint as health
-    from campaigns.wechat.callback import blueprint as wechat_callback
-    from campaigns.wechat.oauth import blueprint as wechat_oauth
+    from campaigns.web.admin_api import blueprint as admin_api
+    from campaigns.web.admin_api import wechat as _admin_wechat  # noqa: F401  (QR, winners routes)
+    from campaigns.web.admin_api.openapi import ErrorResponses
+    from campaigns.web.admin_api.schemas import ErrorOut
+    from campaigns.web.console import init_console
+    from campaigns.web.health import blueprint as health
+    from campaigns.web.wechat.callback import blueprint as wechat_callback
+    from campaigns.web.wechat.oauth import blueprint as wechat_oauth
     from games.views import blueprint as h5
 
     app.register_blueprint(health)
@@ -71,7 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(wechat_callback)
     app.register_blueprint(wechat_oauth)
     # No sandbox route here, whatever WECHAT_SANDBOX says: the sandbox is another host
-    # (campaigns/sandbox/app.py), reached by URL as WeChat is.
+    # (devtools/sandbox/app.py), reached by URL as WeChat is.
     api.ERROR_SCHEMA = ErrorOut
     api.init_app(app, spec_kwargs={"extra_plugins": [ErrorResponses()]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
@@ -79,7 +84,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from campaigns.cli import register
+    from campaigns.web.cli import register
 
     register(app)
 

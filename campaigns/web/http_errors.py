@@ -11,8 +11,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from wechatpy.exceptions import WeChatClientException
 from werkzeug.exceptions import HTTPException
 
-from campaigns.errors import DomainError, ErrorCode
-from campaigns.extensions import db
+from campaigns.core.errors import DomainError, ErrorCode
+from campaigns.core.services import db
 
 _HTTP_CODES = {
     400: ErrorCode.BAD_REQUEST,

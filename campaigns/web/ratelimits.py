@@ -18,9 +18,9 @@ import limits
 from flask import Flask, current_app, request, session
 from flask_limiter.errors import RateLimitExceeded
 
-from campaigns.errors import DomainError, ErrorCode
-from campaigns.extensions import limiter
-from campaigns.http_errors import error_response
+from campaigns.core.errors import DomainError, ErrorCode
+from campaigns.web.extensions import limiter
+from campaigns.web.http_errors import error_response
 
 # One player's plays (RATELIMIT_PLAY): a burst no human reaches, far above any daily limit.
 # One fixed window, so one Redis round trip per play (each limit of a pair costs its own): at

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from flask import Response
 from sqlalchemy.orm import Session
 
-from campaigns.extensions import db
+from campaigns.core.services import db
 
 
 def streamed(

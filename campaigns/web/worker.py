@@ -7,7 +7,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from rq import SimpleWorker, Worker
 
-from campaigns import jobs
+from campaigns.core import queues
+from campaigns.jobs import schedule
 
 
 class _AppContextMixin:
@@ -39,10 +40,10 @@ def worker_command(burst: bool) -> None:
 def run_worker(app, burst: bool = False, in_process: bool = False) -> bool:
     connection = app.extensions["redis"]["main"]
     if not burst:
-        jobs.schedule_sweep(connection)
+        schedule.schedule_sweep(connection)
     worker_class = InProcessWorker if in_process else AppWorker
     worker = worker_class(
-        [jobs.queue(name, connection) for name in jobs.QUEUES], connection=connection
+        [queues.queue(name, connection) for name in queues.QUEUES], connection=connection
     )
     worker.flask_app = app
     return worker.work(burst=burst, with_scheduler=not in_process)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from campaigns import notice_template
+from campaigns.wechat import notice_template
 
 WECHAT_API = "https://api.weixin.qq.com/"
 WECHAT_OAUTH = "https://open.weixin.qq.com/connect/"
@@ -17,7 +17,7 @@ WECHAT_MP = "https://mp.weixin.qq.com/"
 MODES = ("plain", "compatible", "safe")
 DEFAULT_SANDBOX_URL = "http://127.0.0.1:5001"
 # The account's settings when none are given: what the sandbox's account is made of. The app and
-# the sandbox both read these (campaigns/config.py, campaigns/sandbox/config.py), so the two
+# the sandbox both read these (campaigns/config.py, devtools/sandbox/config.py), so the two
 # agree on the account without either knowing the other.
 ACCOUNT_DEFAULTS = {
     "WECHAT_APP_ID": "wx-sandbox-app",

@@ -13,11 +13,11 @@ from urllib.parse import unquote
 from sqlalchemy import select
 from wechatpy.replies import BaseReply
 
-from campaigns import keywords, notices
-from campaigns.clock import as_utc, utc_naive
+from campaigns.core.clock import as_utc, utc_naive
+from campaigns.management import keywords
 from campaigns.models import Campaign, FollowEvent
 from campaigns.models.campaign import Status
-from campaigns.wechat import followers, replies
+from campaigns.wechat import followers, notices, replies
 from campaigns.wechat.config import WeChatSettings
 from campaigns.wechat.menu import live_campaigns
 from campaigns.wechat.qr import SCENE

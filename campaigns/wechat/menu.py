@@ -36,8 +36,8 @@ import requests
 from sqlalchemy import select
 from wechatpy.exceptions import WeChatClientException
 
-from campaigns.clock import utc_naive
-from campaigns.errors import DomainError, ErrorCode
+from campaigns.core.clock import utc_naive
+from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.models import Campaign
 from campaigns.models.campaign import Status
 from campaigns.wechat.config import WeChatSettings

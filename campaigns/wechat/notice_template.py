@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from campaigns.clock import as_utc
+from campaigns.core.clock import as_utc
 
 SETTING = "WECHAT_TEMPLATE_KEYWORDS"
 # A common "中奖结果通知" layout of the category library: 活动名称, 奖品名称, 兑奖码, 中奖时间.

@@ -25,7 +25,6 @@ import logging
 from datetime import timedelta
 
 import requests
-from flask import current_app
 from redis.exceptions import LockError, RedisError
 from rq import Retry
 from rq.exceptions import NoSuchJobError
@@ -34,12 +33,12 @@ from sqlalchemy import select, update
 from urllib3.exceptions import NewConnectionError
 from wechatpy.exceptions import WeChatClientException
 
-from campaigns import jobs, notice_template
-from campaigns.clock import utc_naive
-from campaigns.extensions import db, redis_clients
+from campaigns.core import queues, services
+from campaigns.core.clock import utc_naive
+from campaigns.core.services import db, redis_clients
 from campaigns.models import Campaign, Player, Win
-from campaigns.models.ledger import NoticeStatus
-from campaigns.wechat import keys
+from campaigns.models.plays import NoticeStatus
+from campaigns.wechat import keys, notice_template
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +82,7 @@ def notify_win(win_id: int) -> None:
     the sweep takes only wins a minute old, so none exists; and were one to, the win's lease and
     claim in ``deliver`` would still send once."""
     try:
-        _enqueue(win_id, current_app.config["NOTICE_RETRY_INTERVALS"])
+        _enqueue(win_id, services.settings()["NOTICE_RETRY_INTERVALS"])
     except RedisError:
         log.warning("could not enqueue the notice of win %s; the sweep will", win_id)
 
@@ -104,10 +103,10 @@ def enqueue_notice(redis, win_id: int, intervals: list[int]) -> Job:
 
 
 def _enqueue(win_id: int, intervals: list[int]) -> Job:
-    return jobs.enqueue(
+    return queues.enqueue(
         send_win_notice,
         win_id,
-        queue_name=jobs.NOTICES,
+        queue_name=queues.NOTICES,
         job_id=job_id(win_id),
         retry=Retry(max=len(intervals), interval=intervals),
     )
@@ -123,9 +122,9 @@ def send_win_notice(win_id: int) -> str:
             redis_clients.main,
             current_client(),
             current_settings(),
-            current_app.extensions["clock"],
+            services.clock(),
             win_id,
-            current_app.config["NOTICE_LEASE_SECONDS"],
+            services.settings()["NOTICE_LEASE_SECONDS"],
         )
     finally:
         db.session.remove()

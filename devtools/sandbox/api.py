@@ -1,5 +1,5 @@
 """The WeChat HTTP API as the sandbox answers it: the JSON shapes (errcode/errmsg) of WeChat's
-documentation, answered from the sandbox's state (campaigns/sandbox/state.py), access tokens it
+documentation, answered from the sandbox's state (devtools/sandbox/state.py), access tokens it
 issued checked on every call, and injected failures."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from functools import wraps
 import segno
 from flask import Response, current_app, request
 
-from campaigns.sandbox import events, menu, state
-from campaigns.sandbox.blueprint import blueprint
-from campaigns.sandbox.config import current_settings
+from devtools.sandbox import events, menu, state
+from devtools.sandbox.blueprint import blueprint
+from devtools.sandbox.config import current_settings
 
 ERRORS = {
     "busy": (-1, "system error"),

@@ -1,5 +1,5 @@
 """``create_sandbox_app()``: the sandbox as its own Flask app, for its own server process
-(``campaigns/sandbox/gunicorn_conf.py``). It shares nothing with the app but the account's
+(``devtools/sandbox/gunicorn_conf.py``). It shares nothing with the app but the account's
 settings and a Redis server (in a database of its own)."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from flask import Flask, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from campaigns.errors import ErrorCode
-from campaigns.sandbox import api, console, oauth, phone, state  # noqa: F401  (routes)
-from campaigns.sandbox.blueprint import blueprint
-from campaigns.sandbox.config import SandboxSettings
+from campaigns.core.errors import ErrorCode
+from devtools.sandbox import api, console, oauth, phone, state  # noqa: F401  (routes)
+from devtools.sandbox.blueprint import blueprint
+from devtools.sandbox.config import SandboxSettings
 
 _HTTP_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED}
 

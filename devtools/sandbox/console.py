@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask import render_template, request
 from marshmallow import Schema, fields, validate
 
-from campaigns.sandbox import events, start_state, state
-from campaigns.sandbox.blueprint import blueprint
+from devtools.sandbox import events, start_state, state
+from devtools.sandbox.blueprint import blueprint
 
 
 class FailureIn(Schema):
@@ -59,7 +59,7 @@ def fail_next():
 
 @blueprint.post("/control/reset")
 def reset():
-    """Back to the start state (campaigns/sandbox/start_state.py): the followers from before
+    """Back to the start state (devtools/sandbox/start_state.py): the followers from before
     and the brand's menu; no calls, codes, tokens, failures or other followers."""
     redis = state.store()
     state.reset(redis)

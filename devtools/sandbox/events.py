@@ -16,7 +16,7 @@ import xmltodict
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.utils import WeChatSigner
 
-from campaigns.sandbox.config import SandboxSettings
+from devtools.sandbox.config import SandboxSettings
 
 OPENID = re.compile(r"^o[A-Za-z0-9_-]{5,63}$")
 ACCOUNT = "gh_sandbox0001"  # the Official Account's original id, as ToUserName

@@ -1,4 +1,4 @@
-"""Every Redis key of the sandbox (in its own database: campaigns/sandbox/config.py).
+"""Every Redis key of the sandbox (in its own database: devtools/sandbox/config.py).
 
 All start with ``wxsb:``, so a reset can find and remove exactly the sandbox's keys even when
 ``SANDBOX_REDIS_URL`` points at a database shared with something else.

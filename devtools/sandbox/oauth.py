@@ -1,7 +1,7 @@
 """The sandbox's OAuth authorize page: approve and go back with a one-time code.
 
 ``?openid=o-xxx`` approves at once as that openid (scripts act as many players); otherwise a
-browser that has a person (campaigns/sandbox/person.py) is approved at once as that person, as
+browser that has a person (devtools/sandbox/person.py) is approved at once as that person, as
 snsapi_base is silent on a real phone; a browser without one gets a tiny page asking for an openid,
 which becomes its person. Only the code exchange (``/sns/oauth2/access_token``) turns the code
 into the openid, once, within five minutes.
@@ -13,10 +13,10 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import redirect, render_template, request
 
-from campaigns.sandbox import events, person, state
-from campaigns.sandbox.api import wechat_api
-from campaigns.sandbox.blueprint import blueprint
-from campaigns.sandbox.config import current_settings
+from devtools.sandbox import events, person, state
+from devtools.sandbox.api import wechat_api
+from devtools.sandbox.blueprint import blueprint
+from devtools.sandbox.config import current_settings
 
 
 @blueprint.get("/connect/oauth2/authorize")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 
-from campaigns.sandbox.events import OPENID
+from devtools.sandbox.events import OPENID
 
 COOKIE = "wxsandbox_person"
 MAX_AGE = 365 * 24 * 3600

@@ -8,9 +8,9 @@ from __future__ import annotations
 from flask import make_response, render_template, request
 from marshmallow import Schema, fields, validate
 
-from campaigns.sandbox import events, person, state
-from campaigns.sandbox.blueprint import blueprint
-from campaigns.sandbox.config import current_settings
+from devtools.sandbox import events, person, state
+from devtools.sandbox.blueprint import blueprint
+from devtools.sandbox.config import current_settings
 
 ACTIONS = ("follow", "unfollow", "scan", "click", "view", "text")
 

@@ -1,6 +1,6 @@
-"""How to start the sandbox's own server: one command for ``make run`` (campaigns/runner.py),
+"""How to start the sandbox's own server: one command for ``make run`` (devtools/runner.py),
 ``make bench`` and the tests, so each runs it the same way (gunicorn with
-campaigns/sandbox/gunicorn_conf.py). It reads its settings from the environment it is given."""
+devtools/sandbox/gunicorn_conf.py). It reads its settings from the environment it is given."""
 
 from __future__ import annotations
 
@@ -11,6 +11,6 @@ COMMAND = [
     "-m",
     "gunicorn",
     "-c",
-    "python:campaigns.sandbox.gunicorn_conf",
-    "campaigns.sandbox.app:create_sandbox_app()",
+    "python:devtools.sandbox.gunicorn_conf",
+    "devtools.sandbox.app:create_sandbox_app()",
 ]

@@ -14,7 +14,7 @@ import time
 
 from flask import current_app
 
-from campaigns.sandbox import keys, start_state
+from devtools.sandbox import keys, start_state
 
 LOG_LENGTH = 200
 TOKEN_TTL = 7200

@@ -10,9 +10,9 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
+from campaigns.core.services import db
 from campaigns.draw import state
 from campaigns.draw.keys import all_shards
-from campaigns.extensions import db
 from campaigns.models import Play, Win
 from tests.campaigns.conftest import live_servers, session_cookie
 from tests.load import fire, post

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from campaigns import keywords
-from campaigns.extensions import db
+from campaigns.core.services import db
+from campaigns.management import keywords
 
 
 def bearer(factory) -> dict:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from campaigns.extensions import db
+from campaigns.core.services import db
 from campaigns.models import Play, Win
 
 

@@ -16,8 +16,9 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from campaigns import users, verify
-from campaigns.extensions import db
+from campaigns.core.services import db
+from campaigns.draw import verify
+from campaigns.management import users
 from campaigns.models import Win
 from tests.campaigns.test_play_endpoint import play
 from tests.console.conftest import PASSWORD, sign_in

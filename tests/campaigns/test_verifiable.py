@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from campaigns import ledger, verify
-from campaigns.draw import seeding
-from campaigns.extensions import db
+from campaigns.core.services import db
+from campaigns.draw import seeding, verify
+from campaigns.ledger import ledger
 from tests.campaigns.test_play_endpoint import play
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from campaigns import users
-from campaigns.extensions import db
+from campaigns.core.services import db
+from campaigns.management import users
 
 PASSWORD = "correct horse battery"
 

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from campaigns.clock import FrozenClock
-from campaigns.extensions import db
+from campaigns.core.clock import FrozenClock
+from campaigns.core.services import db
 from campaigns.models import Campaign
 from tests.campaigns.test_concurrency import cookie_for
 from tests.conftest import free_port, skip_or_fail

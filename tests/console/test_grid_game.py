@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import select
 
-from campaigns.extensions import db
+from campaigns.core.services import db
 from campaigns.models import Campaign
 from tests.console.test_console import campaign_form
 

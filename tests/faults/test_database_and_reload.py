@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from campaigns.clock import FrozenClock
-from campaigns.extensions import db
+from campaigns.core.clock import FrozenClock
+from campaigns.core.services import db
 from campaigns.models import Play, Win
 from tests.campaigns.test_concurrency import cookie_for
 from tests.campaigns.test_ledger_faults import database_write_locked

@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from campaigns import verify
-from campaigns.clock import FrozenClock
-from campaigns.extensions import db
+from campaigns.core.clock import FrozenClock
+from campaigns.core.services import db
+from campaigns.draw import verify
 from campaigns.models import Play, Win
 from tests.campaigns.test_concurrency import cookie_for
 from tests.conftest import free_port

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from campaigns.clock import FrozenClock
-from campaigns.extensions import db
+from campaigns.core.clock import FrozenClock
+from campaigns.core.services import db
 from campaigns.models import Play, Player, Question
 from tests.browser import shot
 from tests.conftest import free_port

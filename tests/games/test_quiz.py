@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from campaigns.extensions import db
+from campaigns.core.services import db
 from campaigns.models import Play, Question, QuizAttempt
 
 BANK = [{"text": f"Q{i}", "options": ["a", "b", "c"], "answer": i % 3} for i in range(6)]

@@ -21,12 +21,12 @@ import psycopg
 import requests
 from flask import Flask
 
-from campaigns import tokens, users
-from campaigns.app import create_app
 from campaigns.config import Config
-from campaigns.embedded_redis import EmbeddedRedis
-from campaigns.extensions import db
-from campaigns.sandbox import server as sandbox
+from campaigns.core.services import db
+from campaigns.management import tokens, users
+from campaigns.web.app import create_app
+from devtools.embedded_redis import EmbeddedRedis
+from devtools.sandbox import server as sandbox
 from tests.conftest import free_port
 from tests.live_server import ROOT, LiveServer
 from tests.sandbox_client import SandboxClient, wechat_settings

@@ -12,9 +12,9 @@ import limits
 import pytest
 from sqlalchemy import func, select
 
-from campaigns import ratelimits
-from campaigns.extensions import db, redis_clients
+from campaigns.core.services import db, redis_clients
 from campaigns.models import Player
+from campaigns.web import ratelimits
 from campaigns.wechat import keys
 from tests.live.conftest import deploy
 from tests.live.deployment import browser, oauth_round_trip

@@ -4,8 +4,8 @@ Procfile's gunicorn and worker on a fresh, migrated database, WeChat at the sand
 The routes come from ``app.url_map`` (of an app configured exactly as the live server), so a
 new route without a request in tests/live/routes.py fails here. Nothing may answer 500: each
 response is the one its guard promises the role, its body read to the end and parsed, and the
-audit is checked with campaigns/verify.py. Last, the server's and the worker's logs must hold no
-traceback.
+audit is checked with campaigns/draw/verify.py. Last, the server's and the worker's logs must
+hold no traceback.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from campaigns.clock import FrozenClock
-from campaigns.extensions import db
+from campaigns.core.clock import FrozenClock
+from campaigns.core.services import db
 from campaigns.models import FollowEvent, Play, Player
 from tests.browser import shot
 from tests.sandbox_client import wait_for

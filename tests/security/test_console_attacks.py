@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from campaigns import users
-from campaigns.extensions import db
+from campaigns.core.services import db
+from campaigns.management import users
 from campaigns.models import AdminUser, Campaign
 from tests.console.conftest import PASSWORD, csrf_token
 

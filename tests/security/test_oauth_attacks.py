@@ -11,7 +11,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from campaigns.extensions import db
+from campaigns.core.services import db
 from campaigns.models import Player
 
 FRIENDLY = "Sign-in did not work"

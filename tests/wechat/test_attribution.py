@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from campaigns.extensions import db
+from campaigns.core.services import db
 from campaigns.models import FollowEvent
 
 

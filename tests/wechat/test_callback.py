@@ -6,7 +6,7 @@ import pytest
 import xmltodict
 from sqlalchemy import select
 
-from campaigns.extensions import db
+from campaigns.core.services import db
 from campaigns.models import FollowEvent
 from tests.wechat import samples
 

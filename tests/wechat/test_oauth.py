@@ -12,7 +12,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from campaigns.extensions import db
+from campaigns.core.services import db
 from campaigns.models import Player
 
 

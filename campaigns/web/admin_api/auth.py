@@ -7,10 +7,10 @@ from functools import wraps
 
 from flask import g, request
 
-from campaigns.errors import DomainError, ErrorCode
-from campaigns.extensions import db
-from campaigns.ratelimits import client_ip
-from campaigns.tokens import find_token
+from campaigns.core.errors import DomainError, ErrorCode
+from campaigns.core.services import db
+from campaigns.management.tokens import find_token
+from campaigns.web.ratelimits import client_ip
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Why a plugin rather than a decorator per view: every route (today's and those other modules add
 to ``/api``) can answer these statuses, through the shared auth, id lookup, body parsing, rate
 limiting and unavailability handling; integrators and schemathesis' conformance checks rely on
-the document listing them, with the one error shape of campaigns/admin_api/schemas.py ErrorOut.
+the document listing them, with the one error shape of campaigns/web/admin_api/schemas.py ErrorOut.
 """
 
 from __future__ import annotations

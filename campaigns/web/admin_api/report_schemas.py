@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from campaigns.simulator import MAX_PLAYS
+from campaigns.management.simulator import MAX_PLAYS
 
 
 class ReportCampaignOut(Schema):

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import Response, current_app, g
+from flask import Response, g
 from flask.views import MethodView
 
-from campaigns import exports, follower_check, ratelimits, redemption, reports, simulator
-from campaigns.admin_api.auth import rate_limit_key, require
-from campaigns.admin_api.report_schemas import (
+from campaigns.core import services
+from campaigns.core.services import db, redis_clients
+from campaigns.management import redemption, simulator
+from campaigns.play import load_campaign
+from campaigns.reports import exports, follower_check, reports
+from campaigns.web import ratelimits
+from campaigns.web.admin_api.auth import rate_limit_key, require
+from campaigns.web.admin_api.report_schemas import (
     RedemptionOut,
     ReportOut,
     SimulationIn,
     SimulationOut,
 )
-from campaigns.admin_api.views import SECURED, blueprint
-from campaigns.extensions import db, redis_clients
-from campaigns.play import load_campaign
-from campaigns.streaming import streamed
+from campaigns.web.admin_api.views import SECURED, blueprint
+from campaigns.web.streaming import streamed
 
 CSV_RESPONSE = {
     200: {
@@ -26,10 +29,6 @@ CSV_RESPONSE = {
         "content": {"text/csv": {"schema": {"type": "string"}}},
     }
 }
-
-
-def _now():
-    return current_app.extensions["clock"].now()
 
 
 def csv_response(export, campaign_id: int, kind: str) -> Response:
@@ -49,7 +48,7 @@ class CampaignReport(MethodView):
     def get(self, campaign_id: int):
         """The campaign's report: funnel, prizes, plays by day and hour, follower gain (from
         our follow events, with WeChat's last check of the new followers beside them)."""
-        campaign, now = load_campaign(db.session, campaign_id), _now()
+        campaign, now = load_campaign(db.session, campaign_id), services.now()
         checked = follower_check.latest(redis_clients.main, campaign.id, now)
         return reports.build(db.session, campaign, now, checked)
 
@@ -108,4 +107,4 @@ class Redemption(MethodView):
     @blueprint.response(200, RedemptionOut)
     def post(self, code: str):
         """Mark a prize redeemed, once; a second try is 409 saying when and by whom."""
-        return redemption.redeem(db.session, code, g.actor.name, _now())
+        return redemption.redeem(db.session, code, g.actor.name, services.now())

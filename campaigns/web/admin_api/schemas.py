@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
-from campaigns import game_registry
 from campaigns.models.campaign import Language
+from games import registry
 
 MAX_STOCK = 10_000_000
 MAX_LIMIT = 100_000
@@ -152,8 +152,8 @@ class CampaignIn(Schema):
 
     @validates("game")
     def _known_game(self, value: str, **_kwargs) -> None:
-        if value not in game_registry.names():
-            raise ValidationError(f"Unknown game; one of: {', '.join(game_registry.names())}.")
+        if value not in registry.names():
+            raise ValidationError(f"Unknown game; one of: {', '.join(registry.names())}.")
 
     @validates("timezone")
     def _known_zone(self, value: str, **_kwargs) -> None:
@@ -187,8 +187,8 @@ def check_campaign(data: dict) -> None:
     if ppd and ppt and ppd > ppt:
         errors["plays_per_user_per_day"] = ["Cannot exceed plays_per_user_total."]
     game = data.get("game")
-    if game in game_registry.names():
-        errors.update(game_registry.get(game).validate(data))
+    if game in registry.names():
+        errors.update(registry.get(game).validate(data))
     if errors:
         raise ValidationError(errors)
 

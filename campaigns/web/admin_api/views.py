@@ -10,31 +10,30 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
-from campaigns import campaign_admin, chain, ratelimits
-from campaigns.admin_api.auth import rate_limit_key, require
-from campaigns.admin_api.parsing import JsonParser
-from campaigns.admin_api.schemas import (
+from campaigns.core import services
+from campaigns.core.errors import DomainError, ErrorCode
+from campaigns.core.services import db, redis_clients
+from campaigns.ledger import chain
+from campaigns.ledger.sweeper import sweep
+from campaigns.management import campaign_admin
+from campaigns.models import Campaign
+from campaigns.play import load_campaign
+from campaigns.web import ratelimits
+from campaigns.web.admin_api.auth import rate_limit_key, require
+from campaigns.web.admin_api.parsing import JsonParser
+from campaigns.web.admin_api.schemas import (
     CampaignIn,
     CampaignOut,
     StatusIn,
     campaign_patch,
     check_campaign,
 )
-from campaigns.draw.sweeper import sweep
-from campaigns.errors import DomainError, ErrorCode
-from campaigns.extensions import db, redis_clients
-from campaigns.models import Campaign
-from campaigns.play import load_campaign
-from campaigns.streaming import streamed
+from campaigns.web.streaming import streamed
 
 blueprint = Blueprint("admin_api", __name__, url_prefix="/api", description="Admin API")
 blueprint.ARGUMENTS_PARSER = JsonParser()
 ratelimits.limit(ratelimits.ADMIN, key=rate_limit_key)(blueprint)
 SECURED = {"security": [{"bearerAuth": []}]}
-
-
-def _now():
-    return current_app.extensions["clock"].now()
 
 
 def campaign_out(campaign: Campaign) -> dict:
@@ -85,7 +84,7 @@ class Campaigns(MethodView):
     @blueprint.response(201, CampaignOut)
     def post(self, data):
         """Create a campaign (a draft)."""
-        return campaign_out(campaign_admin.create_campaign(db.session, data, _now()))
+        return campaign_out(campaign_admin.create_campaign(db.session, data, services.now()))
 
 
 @blueprint.route("/campaigns/<int:campaign_id>")
@@ -114,7 +113,7 @@ class CampaignItem(MethodView):
                 ErrorCode.VALIDATION, "Some fields are invalid.", exc.messages
             ) from None
         campaign_admin.update_campaign(
-            db.session, redis_clients.counters, campaign, changes, g.actor.name, _now()
+            db.session, redis_clients.counters, campaign, changes, g.actor.name, services.now()
         )
         return campaign_out(campaign)
 
@@ -129,7 +128,12 @@ class CampaignStatus(MethodView):
         """Publish (live), pause, resume (live) or end a campaign."""
         campaign = load_campaign(db.session, campaign_id)
         campaign_admin.change_status(
-            db.session, redis_clients.counters, campaign, data["status"], g.actor.name, _now()
+            db.session,
+            redis_clients.counters,
+            campaign,
+            data["status"],
+            g.actor.name,
+            services.now(),
         )
         return campaign_out(campaign)
 
@@ -141,7 +145,7 @@ class CampaignAudit(MethodView):
         responses={
             200: {
                 "description": "JSON lines: a header (prize table, commitment, revealed seed), "
-                "then one hash-chained entry per play. Check it with campaigns/verify.py.",
+                "then one hash-chained entry per play. Check it with campaigns/draw/verify.py.",
                 "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
             },
             409: {"description": "The campaign has not ended: the seed is still secret."},
@@ -157,7 +161,11 @@ class CampaignAudit(MethodView):
                 {"status": [campaign.status]},
             )
         finish_chain(
-            db.session, redis_clients.counters, campaign, _now(), current_app.config["SECRET_KEY"]
+            db.session,
+            redis_clients.counters,
+            campaign,
+            services.now(),
+            current_app.config["SECRET_KEY"],
         )
         return streamed(partial(chain.audit_lines, campaign_id=campaign.id), "application/x-ndjson")
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
-from campaigns import tokens
-from campaigns.extensions import db
+from campaigns.core import services
+from campaigns.core.services import db, redis_clients
+from campaigns.management import tokens
 
 
 def register(app: Flask) -> None:
-    from campaigns.console.cli import report, user
-    from campaigns.worker import worker_command
+    from campaigns.web.cli.console import report, user
+    from campaigns.web.worker import worker_command
 
     app.cli.add_command(token)
     app.cli.add_command(demo)
@@ -20,10 +21,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(menu)
     app.cli.add_command(user)
     app.cli.add_command(report)
-
-
-def _now():
-    return current_app.extensions["clock"].now()
 
 
 @click.group()
@@ -36,14 +33,14 @@ def token():
 @click.option("--label", default="", help="Who or what the token is for.")
 def token_create(role: str, label: str):
     """Print a new admin token (shown once; only its hash is stored)."""
-    click.echo(tokens.create_token(db.session, role, label, _now()))
+    click.echo(tokens.create_token(db.session, role, label, services.now()))
 
 
 @token.command("revoke")
 @click.argument("token_id", type=int)
 def token_revoke(token_id: int):
     """Revoke a token by its id."""
-    if not tokens.revoke_token(db.session, token_id, _now()):
+    if not tokens.revoke_token(db.session, token_id, services.now()):
         raise click.ClickException(f"No token {token_id}.")
     click.echo(f"Revoked token {token_id}.")
 
@@ -51,19 +48,18 @@ def token_revoke(token_id: int):
 @click.command()
 def demo():
     """Seed one live demo campaign of each game (idempotent) and print their game URLs."""
-    from campaigns.demo import seed_demo
-    from campaigns.extensions import redis_clients
+    from devtools.demo import seed_demo
 
     base = current_app.config["PUBLIC_BASE_URL"]
-    for campaign in seed_demo(db.session, redis_clients.counters, _now()):
+    for campaign in seed_demo(db.session, redis_clients.counters, services.now()):
         click.echo(f"{campaign.game:8} {base}/h5/{campaign.id}/  ({campaign.name})")
 
 
 @click.command("verify")
 @click.argument("source")
 def verify_command(source: str):
-    """Verify a finished campaign's audit (a file or URL); same code as campaigns/verify.py."""
-    from campaigns import verify
+    """Verify a finished campaign's audit (a file or URL); same code as campaigns/draw/verify.py."""
+    from campaigns.draw import verify
 
     result = verify.verify(verify.read_lines(source))
     click.echo(str(result))
@@ -81,14 +77,18 @@ def menu():
 def menu_sync(yes: bool):
     """Show how the custom menu would change (the brand's buttons kept, the live campaigns in
     one sub-menu) and apply it with --yes (WeChat, or the sandbox)."""
-    from campaigns.errors import DomainError
+    from campaigns.core.errors import DomainError
     from campaigns.wechat import menu as custom_menu
     from campaigns.wechat.clients import current_client, current_settings
 
     client = current_client()
     try:
         planned = custom_menu.plan(
-            db.session, client, current_settings(), _now(), current_app.config["WECHAT_MENU_NAME"]
+            db.session,
+            client,
+            current_settings(),
+            services.now(),
+            current_app.config["WECHAT_MENU_NAME"],
         )
         click.echo(planned.render())
         if planned.changed and yes:

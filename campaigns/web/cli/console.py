@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 
-from campaigns import follower_check, report_text, reports, users
-from campaigns.errors import DomainError
-from campaigns.extensions import db, redis_clients
+from campaigns.core import services
+from campaigns.core.errors import DomainError
+from campaigns.core.services import db, redis_clients
+from campaigns.management import users
+from campaigns.management.tokens import ROLES
 from campaigns.play import load_campaign
-from campaigns.tokens import ROLES
+from campaigns.reports import follower_check, report_text, reports
 
 
 @click.group()
@@ -30,9 +31,7 @@ def user():
 def user_create(username: str, role: str, password: str):
     """Create a console user with a password (stored as a slow hash)."""
     try:
-        made = users.create_user(
-            db.session, username, role, password, current_app.extensions["clock"].now()
-        )
+        made = users.create_user(db.session, username, role, password, services.now())
     except DomainError as exc:
         raise click.ClickException(f"{exc.message} {exc.fields}") from None
     click.echo(f"Created {made.role} {made.username}.")
@@ -47,7 +46,7 @@ def report(campaign_id: int, as_csv: bool):
         campaign = load_campaign(db.session, campaign_id)
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
-    now = current_app.extensions["clock"].now()
+    now = services.now()
     checked = follower_check.latest(redis_clients.main, campaign.id, now)
     built = reports.build(db.session, campaign, now, checked)
     click.echo(report_text.as_csv(built) if as_csv else report_text.as_text(built), nl=False)

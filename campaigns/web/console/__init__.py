@@ -9,8 +9,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, g, render_template
 from flask_wtf.csrf import CSRFError
 
-from campaigns.console import auth, i18n
-from campaigns.errors import DomainError
+from campaigns.core.errors import DomainError
+from campaigns.web.console import auth, i18n
 
 blueprint = Blueprint("console", __name__, url_prefix="/admin", template_folder="templates")
 blueprint.before_request(auth.before_request)
@@ -38,8 +38,8 @@ def _csrf_error(_error):
 
 
 def init_console(app: Flask) -> None:
-    from campaigns.console import desk, editor, live, menu, pages, report  # noqa: F401  (routes)
-    from campaigns.console.api_docs import blueprint as api_docs
+    from campaigns.web.console import desk, editor, live, menu, pages, report  # noqa: F401  (routes)
+    from campaigns.web.console.api_docs import blueprint as api_docs
 
     auth.csrf.init_app(app)
     app.register_blueprint(blueprint)

@@ -1,7 +1,7 @@
 """``/api/docs``: the OpenAPI document in the vendored swagger-ui.
 
 Served here rather than by flask-smorest's own page because that page starts swagger-ui with an
-inline script, which the strict Content-Security-Policy (campaigns/security.py) refuses.
+inline script, which the strict Content-Security-Policy (campaigns/web/security.py) refuses.
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ import time
 from flask import current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 
-from campaigns import users
-from campaigns.errors import DomainError, ErrorCode
-from campaigns.extensions import db
+from campaigns.core.errors import DomainError, ErrorCode
+from campaigns.core.services import db
+from campaigns.management import users
 
 csrf = CSRFProtect()
 USER_KEY = "console_user"

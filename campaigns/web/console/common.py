@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import current_app
 
+from campaigns.core import services
+
 
 def now():
-    return current_app.extensions["clock"].now()
+    return services.now()
 
 
 def game_url(campaign) -> str:

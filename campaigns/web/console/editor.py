@@ -5,15 +5,16 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from campaigns import campaign_admin, game_registry, simulator
-from campaigns.admin_api.report_schemas import SimulationIn
-from campaigns.console import blueprint, forms
-from campaigns.console.auth import actor_name
-from campaigns.console.common import now
-from campaigns.errors import DomainError
-from campaigns.extensions import db, redis_clients
+from campaigns.core.errors import DomainError
+from campaigns.core.services import db, redis_clients
+from campaigns.management import campaign_admin, simulator
 from campaigns.models.campaign import Status
 from campaigns.play import load_campaign
+from campaigns.web.admin_api.report_schemas import SimulationIn
+from campaigns.web.console import blueprint, forms
+from campaigns.web.console.auth import actor_name
+from campaigns.web.console.common import now
+from games import registry
 
 
 def _editor(form: dict, errors: dict | None = None, campaign=None, status: int = 200):
@@ -26,7 +27,7 @@ def _editor(form: dict, errors: dict | None = None, campaign=None, status: int =
             campaign=campaign,
             published=published,
             editable=campaign_admin.EDITABLE_WHEN_PUBLISHED if published else None,
-            games=game_registry.names(),
+            games=registry.names(),
         ),
         status,
     )

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError
 
-from campaigns import campaign_admin
-from campaigns.admin_api.schemas import CampaignIn, check_campaign
+from campaigns.management import campaign_admin
+from campaigns.web.admin_api.schemas import CampaignIn, check_campaign
 
 SCALARS = (
     "name",

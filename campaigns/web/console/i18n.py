@@ -306,7 +306,7 @@ ZH = {
     "Back": "返回",
     "Confirm": "确认",
     "Generated at": "生成时间",
-    # the report's follower figures and WeChat's check of them (campaigns/follower_check.py)
+    # the report's follower figures and WeChat's check of them (campaigns/reports/follower_check.py)
     "Counted from the follow events this server received.": "以上数字按本服务器收到的关注事件统计。",  # noqa: E501
     "WeChat's check of these followers": "微信对这些新关注者的核对",
     "user/info/batchget": "批量获取用户信息接口",
@@ -333,15 +333,15 @@ EXPLAIN_VERIFIABLE = {
         "play's sequence number, and every play is chained to the one before it (the chain head "
         "below changes with each play). When the campaign ends the seed is revealed, and anyone "
         "(a notary, a regulator, a doubting follower) can download GET /api/campaigns/<id>/audit "
-        "and check every draw with campaigns/verify.py: no outcome could be chosen, changed, "
+        "and check every draw with campaigns/draw/verify.py: no outcome could be chosen, changed, "
         "removed or reordered."
     ),
     "zh": (
         "活动上线时，服务器用安全随机数生成一个秘密种子，只公布它的指纹（下方的种子承诺值）。"
         "每次参与的随机数都由该种子和参与序号计算得出，每次参与都与上一次串成哈希链（下方的链头哈希"
         "随每次参与而变化）。活动结束时公布种子，任何人（公证处、监管方或有疑问的粉丝）都可以下载 "
-        "GET /api/campaigns/<id>/audit，用 campaigns/verify.py 逐条核验：任何结果都无法被挑选、"
-        "篡改、删除或调换顺序。"
+        "GET /api/campaigns/<id>/audit，用 campaigns/draw/verify.py 逐条核验：任何结果都无法被"
+        "挑选、篡改、删除或调换顺序。"
     ),
 }
 

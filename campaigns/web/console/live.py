@@ -6,14 +6,15 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from campaigns import campaign_admin, chain
-from campaigns.console import blueprint, forms, i18n
-from campaigns.console.auth import actor_name
-from campaigns.console.common import game_url, now
-from campaigns.errors import DomainError, ErrorCode
-from campaigns.extensions import db, redis_clients
+from campaigns.core.errors import DomainError, ErrorCode
+from campaigns.core.services import db, redis_clients
+from campaigns.ledger import chain
+from campaigns.management import campaign_admin
 from campaigns.models import AuditEntry
 from campaigns.play import load_campaign
+from campaigns.web.console import blueprint, forms, i18n
+from campaigns.web.console.auth import actor_name
+from campaigns.web.console.common import game_url, now
 from campaigns.wechat import qr
 from campaigns.wechat.clients import current_client
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
-from campaigns import ratelimits
-from campaigns.extensions import db, redis_clients
+from campaigns.core import services
+from campaigns.core.services import db, redis_clients
+from campaigns.web import ratelimits
 from campaigns.wechat import inbox
 from campaigns.wechat.clients import current_settings
 
@@ -36,9 +37,7 @@ def receive():
     )
     inbox.check_fresh(args.get("timestamp"))
     message, encrypted = inbox.open_body(settings, request.get_data(), args.to_dict())
-    reply = inbox.receive(
-        db.session, redis_clients.main, current_app.extensions["clock"], settings, message
-    )
+    reply = inbox.receive(db.session, redis_clients.main, services.clock(), settings, message)
     if not reply:
         return Response("success", mimetype="text/plain")
     if encrypted:

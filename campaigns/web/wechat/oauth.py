@@ -9,8 +9,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_limiter.errors import RateLimitExceeded
 
-from campaigns import ratelimits
-from campaigns.extensions import db, redis_clients
+from campaigns.core import services
+from campaigns.core.services import db, redis_clients
+from campaigns.web import ratelimits
 from campaigns.wechat import login
 from campaigns.wechat.clients import current_settings
 from games.session import sign_in
@@ -61,7 +62,7 @@ def callback():
             db.session,
             redis_clients.main,
             settings,
-            current_app.extensions["clock"],
+            services.clock(),
             request.args.get("state"),
             [s for s in session.get(STATES, []) if isinstance(s, str)],
             request.args.get("code"),
