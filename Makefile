@@ -43,7 +43,7 @@ soak: venv
 	BENCH_SOAK_SECONDS=600 IDEMPOTENCY_TTL_SECONDS=120 $(MAKE) bench
 
 lint: venv
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from campaigns.core.redis_socket import short_socket_path
 from campaigns.core.switches import is_on
 from campaigns.web import ratelimits
 from campaigns.wechat import notice_template
 from campaigns.wechat.config import ACCOUNT_DEFAULTS, DEFAULT_SANDBOX_URL
-from devtools.embedded_redis import short_socket_path
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
 
@@ -35,7 +35,7 @@ class Config:
         if self.SQLALCHEMY_DATABASE_URI.startswith("postgres://"):
             self.SQLALCHEMY_DATABASE_URI = "postgresql://" + self.SQLALCHEMY_DATABASE_URI[11:]
         # Deep checkouts make socket paths too long to bind: the same short stand-in the
-        # runner uses (devtools/embedded_redis.py).
+        # development runner's embedded Redis uses (campaigns/core/redis_socket.py).
         self.EMBEDDED_REDIS_SOCKET = short_socket_path(str(instance / "redis.sock"))
         self.REDIS_URL = env.get("REDIS_URL") or f"unix://{self.EMBEDDED_REDIS_SOCKET}"
         self.COUNTERS_REDIS_URL = env.get("COUNTERS_REDIS_URL") or self.REDIS_URL
@@ -43,8 +43,8 @@ class Config:
         for name, default in ACCOUNT_DEFAULTS.items():  # WECHAT_APP_ID, ..._TEMPLATE_ID
             setattr(self, name, env.get(name, default))
         self.WECHAT_SANDBOX = _flag("WECHAT_SANDBOX")
-        # The sandbox's own server (devtools/sandbox/), reached like WeChat when WECHAT_SANDBOX
-        # is on; `make run` starts it there.
+        # The sandbox's own server (a development tool outside this package), reached like WeChat
+        # when WECHAT_SANDBOX is on; `make run` starts it there.
         self.WECHAT_SANDBOX_URL = env.get("WECHAT_SANDBOX_URL", DEFAULT_SANDBOX_URL).rstrip("/")
         # Which of the template's keywords carries which value of a winner notice
         # (campaigns/wechat/notice_template.py checks it when the app starts).

@@ -1,4 +1,9 @@
-"""``flask --app wsgi demo``: one live demo campaign of each game, for ``make run``."""
+"""One live demo campaign of each game, for ``make run``.
+
+``python -m devtools.demo`` seeds them (idempotent) into the app the environment configures and
+prints one line per campaign: its game and game URL. A development tool, so not a ``flask``
+command: production's CLI never offers to fill a real account with demo campaigns.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from campaigns.core import services, urls
 from campaigns.management import campaign_admin
 from campaigns.models import Campaign
 
@@ -101,3 +107,18 @@ def seed_demo(session, redis, now) -> list[Campaign]:
             campaign_admin.change_status(session, redis, campaign, "live", "demo", now)
         made.append(campaign)
     return made
+
+
+def main() -> None:
+    from wsgi import create_app
+
+    app = create_app()
+    with app.app_context():
+        base = app.config["PUBLIC_BASE_URL"]
+        session = services.db.session
+        for campaign in seed_demo(session, services.redis_clients.counters, services.now()):
+            print(f"{campaign.game:8} {urls.game_url(base, campaign.id)}  ({campaign.name})")
+
+
+if __name__ == "__main__":
+    main()

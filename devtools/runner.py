@@ -32,6 +32,7 @@ import time
 import urllib.error
 import urllib.request
 
+from campaigns.core import urls
 from campaigns.core.switches import is_on
 from campaigns.wechat.config import DEFAULT_SANDBOX_URL
 from devtools.embedded_redis import EmbeddedRedis, set_parent_death_signal
@@ -142,12 +143,12 @@ class Runner:
         return not self.stopping
 
     def _seed_demo(self) -> list[str]:
-        log("seeding demo campaigns: flask --app wsgi demo")
-        code, output = self._run_step([*FLASK, "demo"], capture=True)
+        log("seeding demo campaigns: python -m devtools.demo")
+        code, output = self._run_step([sys.executable, "-m", "devtools.demo"], capture=True)
         for line in output:
             print(line, flush=True)
         if code != 0 and not self.stopping:
-            warn(f"`flask demo` failed (exit {code}); continuing without demo data")
+            warn(f"`python -m devtools.demo` failed (exit {code}); continuing without demo data")
             return []
         return output
 
@@ -180,7 +181,7 @@ class Runner:
             label = " ".join(str(campaign[k]) for k in ("game", "name") if campaign.get(k))
             url = campaign.get("url") or campaign.get("h5_url") or campaign.get("play_url")
             if not url:
-                url = f"{base}/h5/{campaign['id']}/"
+                url = urls.game_url(base, campaign["id"])
             elif url.startswith("/"):
                 url = base + url
             lines.append(f"  play          {url}" + (f"  ({label})" if label else ""))
@@ -277,7 +278,7 @@ class Runner:
 
 
 def demo_campaigns(lines: list[str]) -> list[dict]:
-    """Campaigns announced by ``flask demo`` as JSON lines (objects with an ``id``)."""
+    """Campaigns announced by ``python -m devtools.demo`` as JSON lines (objects with an ``id``)."""
     found = []
     for line in lines:
         line = line.strip()

@@ -10,7 +10,7 @@ import re
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
-from campaigns.core import services
+from campaigns.core import services, urls
 from campaigns.core.clock import as_utc
 from campaigns.core.errors import DomainError
 from campaigns.core.services import db, redis_clients
@@ -154,7 +154,7 @@ def _page_config(campaign, context: dict) -> dict:
         "share": {
             "title": context["look"]["title"],
             "desc": f"{context['starts']} {t['to']} {context['ends']}",
-            "link": f"{current_app.config['PUBLIC_BASE_URL']}/h5/{campaign.id}/",
+            "link": urls.game_url(current_app.config["PUBLIC_BASE_URL"], campaign.id),
             "image": _share_image(context["look"]),
             "jssdk": url_for("h5.wechat.jssdk", campaign_id=campaign.id),
             "sdk": asset_url("vendor/weixin-js-sdk/index.js"),

@@ -8,7 +8,7 @@ import secrets
 
 from flask import Blueprint, current_app, request
 
-from campaigns.core import services
+from campaigns.core import services, urls
 from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.core.services import db
 from campaigns.play import load_campaign_for_play, play
@@ -18,7 +18,7 @@ from games import assets, pages, quiz_views, registry, wechat_views
 from games.results import play_body
 from games.session import current_player
 
-blueprint = Blueprint("h5", __name__, url_prefix="/h5")
+blueprint = Blueprint("h5", __name__, url_prefix=urls.H5_PREFIX.rstrip("/"))
 blueprint.register_blueprint(assets.blueprint)
 blueprint.register_blueprint(pages.blueprint)
 blueprint.register_blueprint(quiz_views.blueprint)

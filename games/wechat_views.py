@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 from wechatpy.exceptions import WeChatException
 
-from campaigns.core import services
+from campaigns.core import services, urls
 from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.core.services import db, redis_clients
 from campaigns.play import load_campaign
@@ -30,7 +30,7 @@ class JsSdkQuery(Schema):
     @validates("url")
     def _our_page(self, value: str, **_kwargs) -> None:
         # Sign only our own player pages: a signature is a grant to use the account's JS-SDK.
-        if not value.startswith(current_app.config["PUBLIC_BASE_URL"] + "/h5/"):
+        if not value.startswith(current_app.config["PUBLIC_BASE_URL"] + urls.H5_PREFIX):
             raise ValidationError("Must be one of this server's /h5/ pages.")
 
 

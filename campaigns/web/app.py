@@ -76,7 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(wechat_callback)
     app.register_blueprint(wechat_oauth)
     # No sandbox route here, whatever WECHAT_SANDBOX says: the sandbox is another host
-    # (devtools/sandbox/app.py), reached by URL as WeChat is.
+    # (a development tool outside this package), reached by URL as WeChat is.
     api.ERROR_SCHEMA = ErrorOut
     api.init_app(app, spec_kwargs={"extra_plugins": [ErrorResponses()]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})

@@ -16,9 +16,9 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import current_app
 
+from campaigns.core.redis_socket import short_socket_path
 from campaigns.core.switches import is_on
 from campaigns.wechat.config import ACCOUNT_DEFAULTS, DEFAULT_SANDBOX_URL, MODES
-from devtools.embedded_redis import short_socket_path
 
 DEFAULT_APP_URL = "http://127.0.0.1:5000"
 # The database number the sandbox uses when it shares the app's Redis server (not its data).

@@ -229,8 +229,9 @@ def test_the_audit_verifies_with_the_standalone_script(world):
 
 
 def test_the_demo_campaigns_open_and_play(world):
-    """What ``make run`` seeds (``flask demo``), opened and played by a signed-in player."""
-    demos = re.findall(r"^(\w+)\s+(\S+/h5/\d+/)", world.deployment.flask("demo"), re.MULTILINE)
+    """What ``make run`` seeds (``python -m devtools.demo``), opened and played by a player."""
+    seeded = world.deployment.run_python("-m", "devtools.demo")
+    demos = re.findall(r"^(\w+)\s+(\S+/h5/\d+/)", seeded, re.MULTILINE)
     assert sorted(game for game, _ in demos) == ["grid", "quiz", "scratch", "wheel"], demos
     player = world.sessions["player"]
     for game, url in demos:

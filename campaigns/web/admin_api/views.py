@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
-from campaigns.core import services
+from campaigns.core import services, urls
 from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.core.services import db, redis_clients
 from campaigns.ledger import chain
@@ -62,7 +62,7 @@ def campaign_out(campaign: Campaign) -> dict:
         "chain_head": chain.head(db.session, campaign)[1],
         "seed": campaign.seed if campaign.status == "ended" else None,
         "warnings": campaign_admin.warnings(campaign),
-        "game_url": f"{current_app.config['PUBLIC_BASE_URL']}/h5/{campaign.id}/",
+        "game_url": urls.game_url(current_app.config["PUBLIC_BASE_URL"], campaign.id),
         "created_at": campaign.created_at.isoformat() + "Z",
         "updated_at": campaign.updated_at.isoformat() + "Z",
     }

@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 
 from campaigns.core import services
-from campaigns.core.services import db, redis_clients
+from campaigns.core.services import db
 from campaigns.management import tokens
 
 
@@ -15,7 +15,6 @@ def register(app: Flask) -> None:
     from campaigns.web.worker import worker_command
 
     app.cli.add_command(token)
-    app.cli.add_command(demo)
     app.cli.add_command(verify_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(menu)
@@ -43,16 +42,6 @@ def token_revoke(token_id: int):
     if not tokens.revoke_token(db.session, token_id, services.now()):
         raise click.ClickException(f"No token {token_id}.")
     click.echo(f"Revoked token {token_id}.")
-
-
-@click.command()
-def demo():
-    """Seed one live demo campaign of each game (idempotent) and print their game URLs."""
-    from devtools.demo import seed_demo
-
-    base = current_app.config["PUBLIC_BASE_URL"]
-    for campaign in seed_demo(db.session, redis_clients.counters, services.now()):
-        click.echo(f"{campaign.game:8} {base}/h5/{campaign.id}/  ({campaign.name})")
 
 
 @click.command("verify")

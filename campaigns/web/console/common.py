@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from campaigns.core import services
+from campaigns.core import services, urls
 
 
 def now():
@@ -12,4 +12,4 @@ def now():
 
 
 def game_url(campaign) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL']}/h5/{campaign.id}/"
+    return urls.game_url(current_app.config["PUBLIC_BASE_URL"], campaign.id)
