@@ -1,13 +1,11 @@
-"""``flask --app wsgi worker``: an RQ worker whose jobs run inside the app's context."""
+"""An RQ worker whose jobs run inside the app's context (``flask --app wsgi worker``)."""
 
 from __future__ import annotations
 
-import click
-from flask import current_app
-from flask.cli import with_appcontext
 from rq import SimpleWorker, Worker
 
 from campaigns.core import queues
+from campaigns.core.services import redis_clients
 from campaigns.jobs import schedule
 
 
@@ -29,16 +27,9 @@ class InProcessWorker(_AppContextMixin, SimpleWorker):
     """Tests: the same jobs and queues, run in this process (burst mode)."""
 
 
-@click.command("worker")
-@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
-@with_appcontext
-def worker_command(burst: bool) -> None:
-    """Work the notices and default queues (and run the scheduler)."""
-    run_worker(current_app._get_current_object(), burst=burst)
-
-
 def run_worker(app, burst: bool = False, in_process: bool = False) -> bool:
-    connection = app.extensions["redis"]["main"]
+    with app.app_context():
+        connection = redis_clients.main
     if not burst:
         schedule.schedule_sweep(connection)
     worker_class = InProcessWorker if in_process else AppWorker

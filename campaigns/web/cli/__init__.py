@@ -1,9 +1,10 @@
-"""``flask --app wsgi ...`` commands."""
+"""``flask --app wsgi ...`` commands: every one the server has is registered here."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from campaigns.core import services
 from campaigns.core.services import db
@@ -12,7 +13,6 @@ from campaigns.management import tokens
 
 def register(app: Flask) -> None:
     from campaigns.web.cli.console import report, user
-    from campaigns.web.worker import worker_command
 
     app.cli.add_command(token)
     app.cli.add_command(verify_command)
@@ -20,6 +20,16 @@ def register(app: Flask) -> None:
     app.cli.add_command(menu)
     app.cli.add_command(user)
     app.cli.add_command(report)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Work the notices and default queues (and run the scheduler)."""
+    from campaigns.web.worker import run_worker
+
+    run_worker(current_app._get_current_object(), burst=burst)
 
 
 @click.group()
