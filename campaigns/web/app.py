@@ -64,7 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from campaigns.web.admin_api import wechat as _admin_wechat  # noqa: F401  (QR, winners routes)
     from campaigns.web.admin_api.openapi import ErrorResponses
     from campaigns.web.admin_api.schemas import ErrorOut
-    from campaigns.web.console import init_console
+    from campaigns.web.console.setup import init_console
     from campaigns.web.health import blueprint as health
     from campaigns.web.wechat.callback import blueprint as wechat_callback
     from campaigns.web.wechat.oauth import blueprint as wechat_oauth

@@ -2,11 +2,12 @@
 
 Views are thin: they read the form, call the same domain functions as the admin API
 (``campaign_admin``, ``simulator``, ``reports``, ``redemption``, ``exports``) and render.
+The pages register on ``blueprint`` here; ``setup.init_console`` binds them to the app.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, g, render_template
+from flask import Blueprint, g, render_template
 from flask_wtf.csrf import CSRFError
 
 from campaigns.core.errors import DomainError
@@ -35,12 +36,3 @@ def _domain_error(error: DomainError):
 def _csrf_error(_error):
     message = "The form has expired or was not sent from this site; please try again."
     return render_template("console/error.html", error={"message": message, "fields": {}}), 400
-
-
-def init_console(app: Flask) -> None:
-    from campaigns.web.console import desk, editor, live, menu, pages, report  # noqa: F401  (routes)
-    from campaigns.web.console.api_docs import blueprint as api_docs
-
-    auth.csrf.init_app(app)
-    app.register_blueprint(blueprint)
-    app.register_blueprint(api_docs)
