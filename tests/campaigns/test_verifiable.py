@@ -80,7 +80,7 @@ def test_the_verifier_runs_as_a_plain_script(finished, tmp_path):
     path = tmp_path / "audit.jsonl"
     path.write_text("\n".join(lines))
     done = subprocess.run(
-        [sys.executable, "-I", str(ROOT / "campaigns" / "verify.py"), str(path)],
+        [sys.executable, "-I", str(ROOT / "campaigns" / "draw" / "verify.py"), str(path)],
         capture_output=True,
         text=True,
         cwd=tmp_path,

@@ -219,7 +219,7 @@ def test_the_audit_verifies_with_the_standalone_script(world):
     """Anyone's check, as the README gives it: the plain script, fetching the live URL."""
     url = f"{world.url}/api/campaigns/{world.campaigns['ended']}/audit"
     done = subprocess.run(
-        [sys.executable, str(ROOT / "campaigns" / "verify.py"), url],
+        [sys.executable, str(ROOT / "campaigns" / "draw" / "verify.py"), url],
         capture_output=True,
         text=True,
         timeout=120,
