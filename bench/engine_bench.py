@@ -16,11 +16,11 @@ from datetime import UTC, datetime, timedelta
 
 from bench import seed
 from campaigns.core.clock import to_ms
-from campaigns.core.services import db
 from campaigns.draw import seeding
 from campaigns.draw.engine import local_day
 from campaigns.draw.keys import CampaignKeys
 from campaigns.ledger import chain
+from campaigns.web.extensions import db
 
 DRAWS = 50_000
 BATCH = 1_000

@@ -42,9 +42,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 
 from bench import engine_bench, invariants, seed, shard_bench, sign_in_burst  # noqa: E402
-from campaigns.core.services import db  # noqa: E402
 from campaigns.models import Play  # noqa: E402
 from campaigns.web.app import create_app  # noqa: E402
+from campaigns.web.extensions import db  # noqa: E402
 from devtools.embedded_redis import EmbeddedRedis  # noqa: E402
 from devtools.sandbox import server as sandbox_server  # noqa: E402
 

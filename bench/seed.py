@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import insert, select
 
 from campaigns.core.clock import utc_naive
-from campaigns.core.services import db
 from campaigns.management import campaign_admin
 from campaigns.models import Campaign, Player
+from campaigns.web.extensions import db
 
 # Two prizes: one that runs out during a load (oversell check), one that never does.
 PRIZES = [

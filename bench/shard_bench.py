@@ -20,12 +20,12 @@ from redis.cluster import RedisCluster
 
 from bench import seed
 from campaigns.core.clock import to_ms
-from campaigns.core.services import db
 from campaigns.draw.engine import local_day
 from campaigns.draw.keys import all_shards, for_player
 from campaigns.draw.scripts import source
 from campaigns.draw.state import player_ttl
 from campaigns.web.app import create_app
+from campaigns.web.extensions import db
 from tests.cluster import LocalCluster, ports_free
 
 CLIENTS = 3

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from campaigns.core import services, urls
 from campaigns.management import campaign_admin
 from campaigns.models import Campaign
+from campaigns.web.extensions import db
 
 DEMO_RULES = (
     "演示活动：每人每天可玩 3 次，每人最多中奖 1 次。奖品数量有限，先到先得。\n"
@@ -115,8 +116,7 @@ def main() -> None:
     app = create_app()
     with app.app_context():
         base = app.config["PUBLIC_BASE_URL"]
-        session = services.db.session
-        for campaign in seed_demo(session, services.redis_clients.counters, services.now()):
+        for campaign in seed_demo(db.session, services.redis_clients.counters, services.now()):
             print(f"{campaign.game:8} {urls.game_url(base, campaign.id)}  ({campaign.name})")
 
 

@@ -13,10 +13,11 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from campaigns.core import services, urls
 from campaigns.core.clock import as_utc
 from campaigns.core.errors import DomainError
-from campaigns.core.services import db, redis_clients
+from campaigns.core.services import redis_clients
 from campaigns.draw.engine import REDIS_DOWN
 from campaigns.play import load_campaign
 from campaigns.reports.pageviews import record_view
+from campaigns.web.extensions import db
 from campaigns.wechat import followers
 from games import i18n, registry, standing
 from games.assets import asset_url

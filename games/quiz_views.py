@@ -6,9 +6,9 @@ from flask import Blueprint, current_app, request
 
 from campaigns.core import services
 from campaigns.core.errors import DomainError, ErrorCode
-from campaigns.core.services import db
 from campaigns.play import load_campaign
 from campaigns.web import ratelimits
+from campaigns.web.extensions import db
 from campaigns.wechat import followers
 from games import quiz
 from games.results import play_body

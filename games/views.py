@@ -10,9 +10,9 @@ from flask import Blueprint, current_app, request
 
 from campaigns.core import services, urls
 from campaigns.core.errors import DomainError, ErrorCode
-from campaigns.core.services import db
 from campaigns.play import load_campaign_for_play, play
 from campaigns.web import ratelimits, security
+from campaigns.web.extensions import db
 from campaigns.wechat import followers
 from games import assets, pages, quiz_views, registry, wechat_views
 from games.results import play_body

@@ -10,8 +10,9 @@ from wechatpy.exceptions import WeChatException
 
 from campaigns.core import services, urls
 from campaigns.core.errors import DomainError, ErrorCode
-from campaigns.core.services import db, redis_clients
+from campaigns.core.services import redis_clients
 from campaigns.play import load_campaign
+from campaigns.web.extensions import db
 from campaigns.wechat import qr
 from campaigns.wechat.clients import current_client
 from campaigns.wechat.jssdk import js_sdk_config

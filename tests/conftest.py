@@ -17,8 +17,8 @@ from hypothesis import settings
 from sqlalchemy import text
 
 from campaigns.core.clock import FrozenClock
-from campaigns.core.services import db
 from campaigns.web.app import create_app
+from campaigns.web.extensions import db
 from devtools.embedded_redis import EmbeddedRedis
 from tests.factories import Factory
 

@@ -6,9 +6,9 @@ import itertools
 from datetime import timedelta
 
 from campaigns.core.clock import utc_naive
-from campaigns.core.services import db
 from campaigns.management import campaign_admin, tokens
 from campaigns.models import Player
+from campaigns.web.extensions import db
 
 _openids = itertools.count(1)
 

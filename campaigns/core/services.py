@@ -1,11 +1,11 @@
 """The running app's services, reached by type: the domain's one bridge to the app context.
 
-``db`` (Flask-SQLAlchemy) and the Redis clients are created unbound here and bound to an app in
-``campaigns.web.app.create_app``, which also ``install``s the clock and the draw engine. Domain
-code reaches them only through this module (never ``current_app.extensions["..."]`` by string),
-so this is the one module outside campaigns/web/ that imports Flask (see docs/architecture.md).
-Web-only extensions (migrations, the OpenAPI blueprint registry, rate limits) are in
-campaigns/web/extensions.py.
+The Redis clients are created unbound here and bound to an app in ``campaigns.web.app.create_app``,
+which also ``install``s the clock and the draw engine. Domain code reaches the app's SQL session,
+Redis, clock, engine and settings only through this module (never ``current_app.extensions`` by
+string), so this is the one module outside campaigns/web/ that imports Flask (see
+docs/architecture.md). Flask-SQLAlchemy's ``db`` and the other extensions are the web layer's
+(campaigns/web/extensions.py); the models are plain SQLAlchemy (campaigns/models/base.py).
 """
 
 from __future__ import annotations
@@ -14,27 +14,13 @@ from typing import TYPE_CHECKING
 
 import redis
 from flask import Flask, current_app
-from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
+
+from campaigns.core.clock import Clock
 
 if TYPE_CHECKING:  # types only: the engine sits above this module (campaigns/draw/)
-    from campaigns.core.clock import Clock
+    from sqlalchemy.orm import scoped_session
+
     from campaigns.draw.engine import Engine
-
-# Named constraints so migrations are stable on SQLite and PostgreSQL alike.
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-# Objects stay readable after commit: responses are built from the rows just written, without
-# reading them back.
-db = SQLAlchemy(
-    metadata=MetaData(naming_convention=NAMING), session_options={"expire_on_commit": False}
-)
 
 
 class RedisClients:
@@ -77,6 +63,11 @@ def install(app: Flask, clock: Clock, engine: Engine) -> None:
     app.extensions["clock"] = clock
     app.extensions["engine"] = engine
     app.extensions["campaign_snapshots"] = {}  # see campaigns.play.load_campaign_for_play
+
+
+def session() -> scoped_session:
+    """The app's SQL session (Flask-SQLAlchemy's, scoped to the request or the job)."""
+    return current_app.extensions["sqlalchemy"].session
 
 
 def clock() -> Clock:

@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from campaigns.core import queues, services
-from campaigns.core.services import db, redis_clients
+from campaigns.core.services import redis_clients
 from campaigns.ledger import chain
 from campaigns.ledger.sweeper import sweep
 from campaigns.models import Campaign
@@ -31,31 +31,35 @@ def schedule_sweep(connection=None) -> None:
 
 def sweep_in_flight() -> int:
     """Finish stock transfers between shards and write decisions whose request died before the
-    ledger write (see draw/stock.py and draw/sweeper.py), extend
+    ledger write (see draw/stock.py and ledger/sweeper.py), extend
     each campaign's hash chain over what has arrived, move page views into SQL, and re-enqueue
     winner notices that are still open."""
     now = services.now()
+    session = services.session()
     secret_key = services.settings()["SECRET_KEY"]
     written = 0
     try:
-        published = db.session.scalars(select(Campaign).where(Campaign.seed.is_not(None))).all()
+        published = session.scalars(select(Campaign).where(Campaign.seed.is_not(None))).all()
         engine = services.engine()
         for campaign in published:
             engine.settle_transfers(campaign.id, campaign.shards, now)
             written += sweep(
-                db.session,
+                session,
                 redis_clients.counters,
                 campaign.id,
                 now,
                 secret_key,
                 shards=campaign.shards,
             )
-            chain.extend(db.session, redis_clients.counters, campaign, now)
-            pageviews.flush(db.session, redis_clients.counters, campaign.id)
+            chain.extend(session, redis_clients.counters, campaign, now)
+            pageviews.flush(session, redis_clients.counters, campaign.id)
         notices.requeue_stale(  # winner notices still open a while after the win
-            db.session, redis_clients.main, now, services.settings()["NOTICE_RETRY_INTERVALS"]
+            session,
+            redis_clients.main,
+            now,
+            services.settings()["NOTICE_RETRY_INTERVALS"],
         )
     finally:
-        db.session.remove()
+        session.remove()
         schedule_sweep()
     return written

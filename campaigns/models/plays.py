@@ -9,18 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaigns.core.services import db
+from campaigns.models.base import Model
 
 
-class Play(db.Model):
+class Play(Model):
     __tablename__ = "play"
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True
-    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
     # None only for a "lost" entry: a number a crash consumed before anyone could record it.
     player_id: Mapped[int | None] = mapped_column(ForeignKey("player.id"))
@@ -81,7 +79,7 @@ class NoticeStatus:
     FAILED = "failed"
 
 
-class Win(db.Model):
+class Win(Model):
     __tablename__ = "win"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from campaigns.core import queues, services
 from campaigns.core.clock import as_utc
-from campaigns.core.services import db, redis_clients
+from campaigns.core.services import redis_clients
 from campaigns.draw.engine import REDIS_DOWN
 from campaigns.reports import reports
 from campaigns.wechat import keys
@@ -62,12 +62,16 @@ def check(campaign_id: int) -> dict:
     now = services.now()
     limit = services.settings()["WECHAT_FOLLOWER_CHECK_LIMIT"]
     first = reports.gained_followers(campaign_id)
-    rows = db.session.execute(
-        select(first.c.openid, reports.unfollow_heard(first))
-        .order_by(first.c.followed_at, first.c.openid)
-        .limit(limit + 1)
-    ).all()
-    db.session.remove()  # nothing more from SQL: WeChat's calls may take a while
+    rows = (
+        services.session()
+        .execute(
+            select(first.c.openid, reports.unfollow_heard(first))
+            .order_by(first.c.followed_at, first.c.openid)
+            .limit(limit + 1)
+        )
+        .all()
+    )
+    services.session().remove()  # nothing more from SQL: WeChat's calls may take a while
     capped = len(rows) > limit
     rows = rows[:limit]
     client = current_client()

@@ -10,10 +10,10 @@ import games
 from campaigns.config import Config
 from campaigns.core import services
 from campaigns.core.clock import Clock
-from campaigns.core.services import db, redis_clients
+from campaigns.core.services import redis_clients
 from campaigns.draw.engine import Engine
 from campaigns.web import ratelimits, security
-from campaigns.web.extensions import api, migrate
+from campaigns.web.extensions import api, db, migrate
 from campaigns.web.http_errors import register_error_handlers
 from campaigns.wechat.config import WeChatSettings
 

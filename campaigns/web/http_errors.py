@@ -12,7 +12,7 @@ from wechatpy.exceptions import WeChatClientException
 from werkzeug.exceptions import HTTPException
 
 from campaigns.core.errors import DomainError, ErrorCode
-from campaigns.core.services import db
+from campaigns.web.extensions import db
 
 _HTTP_CODES = {
     400: ErrorCode.BAD_REQUEST,

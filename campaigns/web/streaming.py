@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from flask import Response
 from sqlalchemy.orm import Session
 
-from campaigns.core.services import db
+from campaigns.web.extensions import db
 
 
 def streamed(

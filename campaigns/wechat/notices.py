@@ -29,13 +29,13 @@ from redis.exceptions import LockError, RedisError
 from rq import Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from urllib3.exceptions import NewConnectionError
 from wechatpy.exceptions import WeChatClientException
 
 from campaigns.core import queues, services
 from campaigns.core.clock import utc_naive
-from campaigns.core.services import db, redis_clients
+from campaigns.core.services import redis_clients
 from campaigns.models import Campaign, Player, Win
 from campaigns.models.plays import NoticeStatus
 from campaigns.wechat import keys, notice_template
@@ -118,7 +118,7 @@ def send_win_notice(win_id: int) -> str:
 
     try:
         return deliver(
-            db.session,
+            services.session(),
             redis_clients.main,
             current_client(),
             current_settings(),
@@ -127,7 +127,7 @@ def send_win_notice(win_id: int) -> str:
             services.settings()["NOTICE_LEASE_SECONDS"],
         )
     finally:
-        db.session.remove()
+        services.session().remove()
 
 
 def deliver(session, redis, client, settings, clock, win_id: int, lease_seconds: int) -> str:
@@ -232,7 +232,7 @@ def _finish(session, win_id: int, status: str, clock, msgid) -> None:
     if msgid:
         values["notice_msgid"] = str(msgid)
     if status == NoticeStatus.SENT:
-        values["notice_sent_at"] = db.func.coalesce(Win.notice_sent_at, utc_naive(clock.now()))
+        values["notice_sent_at"] = func.coalesce(Win.notice_sent_at, utc_naive(clock.now()))
     session.execute(
         update(Win)
         .where(Win.id == win_id, Win.notice_status.in_((*OPEN, NoticeStatus.SENT)))

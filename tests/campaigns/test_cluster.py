@@ -10,10 +10,10 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from campaigns.core.services import db
 from campaigns.draw import state
 from campaigns.draw.keys import all_shards
 from campaigns.models import Play, Win
+from campaigns.web.extensions import db
 from tests.campaigns.conftest import live_servers, session_cookie
 from tests.load import fire, post
 

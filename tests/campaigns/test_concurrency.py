@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import func, select
 
 from campaigns.core.clock import FrozenClock
-from campaigns.core.services import db
 from campaigns.draw import verify
 from campaigns.draw.keys import CampaignKeys
 from campaigns.models import Play, Win
+from campaigns.web.extensions import db
 from tests.conftest import free_port
 from tests.live_server import LiveServer
 from tests.load import fire

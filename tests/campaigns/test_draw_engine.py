@@ -9,11 +9,11 @@ from scipy.stats import chisquare
 from sqlalchemy import func, select
 
 from campaigns.core.clock import to_ms
-from campaigns.core.services import db
 from campaigns.draw.decision import Decision
 from campaigns.draw.engine import local_day
 from campaigns.draw.keys import CampaignKeys
 from campaigns.models import Play, Win
+from campaigns.web.extensions import db
 from tests.campaigns.test_play_endpoint import play
 
 DRAWS = 100_000

@@ -9,8 +9,8 @@ import io
 import pytest
 from sqlalchemy import select
 
-from campaigns.core.services import db
 from campaigns.models import Play, Win
+from campaigns.web.extensions import db
 from tests.campaigns.test_reports import add_play
 
 FORMULA_PRIZE = '=HYPERLINK("http://evil")'

@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from campaigns.core import queues
-from campaigns.core.services import db
 from campaigns.jobs import schedule
 from campaigns.models import Play
+from campaigns.web.extensions import db
 
 
 def test_the_sweep_job_writes_a_crashed_play_and_chains_it(factory, engine, clock, run_jobs):

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from campaigns.core.services import db
 from campaigns.management import keywords
+from campaigns.web.extensions import db
 
 
 def bearer(factory) -> dict:

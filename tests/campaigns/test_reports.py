@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from campaigns.core.clock import utc_naive
-from campaigns.core.services import db
 from campaigns.ledger.ledger import new_redemption_code
 from campaigns.models import FollowEvent, PageViewBucket, Play, Win
 from campaigns.reports import reports
+from campaigns.web.extensions import db
 
 
 def utc(text: str) -> datetime:

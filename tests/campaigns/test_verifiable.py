@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from campaigns.core.services import db
 from campaigns.draw import seeding, verify
 from campaigns.ledger import ledger
+from campaigns.web.extensions import db
 from tests.campaigns.test_play_endpoint import play
 
 ROOT = Path(__file__).resolve().parents[2]

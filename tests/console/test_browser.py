@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from campaigns.core.clock import FrozenClock
-from campaigns.core.services import db
 from campaigns.models import Campaign
+from campaigns.web.extensions import db
 from tests.campaigns.test_concurrency import cookie_for
 from tests.conftest import free_port, skip_or_fail
 from tests.console.conftest import PASSWORD

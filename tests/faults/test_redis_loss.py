@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import func, select
 
 from campaigns.core.clock import FrozenClock
-from campaigns.core.services import db
 from campaigns.draw import verify
 from campaigns.models import Play, Win
+from campaigns.web.extensions import db
 from tests.campaigns.test_concurrency import cookie_for
 from tests.conftest import free_port
 from tests.live_server import LiveServer

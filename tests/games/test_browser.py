@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from campaigns.core.clock import FrozenClock
-from campaigns.core.services import db
 from campaigns.models import Play, Player, Question
+from campaigns.web.extensions import db
 from tests.browser import shot
 from tests.conftest import free_port
 from tests.live_server import LiveServer

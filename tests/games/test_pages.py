@@ -16,10 +16,10 @@ import requests
 from flask import url_for
 from sqlalchemy import func, select
 
-from campaigns.core.services import db
 from campaigns.draw import verify
 from campaigns.draw.keys import CampaignKeys
 from campaigns.models import Campaign, Play
+from campaigns.web.extensions import db
 from devtools.sandbox.start_state import BEFORE_FOLLOWERS
 from games import i18n
 from tests.live_server import ROOT

@@ -22,9 +22,9 @@ import requests
 from flask import Flask
 
 from campaigns.config import Config
-from campaigns.core.services import db
 from campaigns.management import tokens, users
 from campaigns.web.app import create_app
+from campaigns.web.extensions import db
 from devtools.embedded_redis import EmbeddedRedis
 from devtools.sandbox import server as sandbox
 from tests.conftest import free_port

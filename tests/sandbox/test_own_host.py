@@ -14,8 +14,8 @@ import requests
 from sqlalchemy import func, select
 
 from campaigns.core.clock import FrozenClock
-from campaigns.core.services import db
 from campaigns.models import Player
+from campaigns.web.extensions import db
 from campaigns.web.worker import run_worker
 from tests.live_server import ROOT
 from tests.sandbox_client import sign_in

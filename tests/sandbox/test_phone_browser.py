@@ -13,8 +13,8 @@ import requests
 from sqlalchemy import select
 
 from campaigns.core.clock import FrozenClock
-from campaigns.core.services import db
 from campaigns.models import FollowEvent, Play, Player
+from campaigns.web.extensions import db
 from tests.browser import shot
 from tests.sandbox_client import wait_for
 

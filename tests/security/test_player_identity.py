@@ -19,9 +19,9 @@ from scipy.stats import chisquare
 from sqlalchemy import func, select
 
 from campaigns.core.clock import FrozenClock
-from campaigns.core.services import db
 from campaigns.ledger import ledger
 from campaigns.models import Play
+from campaigns.web.extensions import db
 from tests.conftest import free_port
 from tests.live_server import LiveServer
 from tests.load import fire

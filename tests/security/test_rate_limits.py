@@ -11,8 +11,8 @@ import redis as redis_lib
 from sqlalchemy import func, select
 
 from campaigns.core.clock import FrozenClock
-from campaigns.core.services import db
 from campaigns.models import Play
+from campaigns.web.extensions import db
 from campaigns.web.ratelimits import scaled, storage_uri
 from tests.campaigns.test_concurrency import cookie_for
 from tests.conftest import free_port

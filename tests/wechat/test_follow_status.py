@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from campaigns.core.clock import FrozenClock
-from campaigns.core.services import db
 from campaigns.models import FollowEvent, Play
+from campaigns.web.extensions import db
 from campaigns.wechat import followers, keys
 from campaigns.wechat.clients import current_client
 from campaigns.wechat.followers import FollowStatus

@@ -10,9 +10,9 @@ from rq import Queue
 
 from campaigns.core import queues
 from campaigns.core.clock import utc_naive
-from campaigns.core.services import db
 from campaigns.management import users
 from campaigns.models import FollowEvent
+from campaigns.web.extensions import db
 from devtools.sandbox.start_state import BEFORE_FOLLOWERS
 from tests.console.conftest import PASSWORD, sign_in
 

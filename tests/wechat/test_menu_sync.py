@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from campaigns.core.errors import DomainError
-from campaigns.core.services import db
+from campaigns.web.extensions import db
 from campaigns.wechat.clients import current_client
 from campaigns.wechat.menu import buttons_in_use
 from devtools.sandbox.start_state import BRAND_MENU

@@ -16,9 +16,9 @@ from rq import Queue
 from sqlalchemy import select
 
 from campaigns.core import queues
-from campaigns.core.services import db
 from campaigns.jobs import schedule
 from campaigns.models import Win
+from campaigns.web.extensions import db
 from campaigns.wechat import keys, notices
 from tests.conftest import free_port
 from tests.live_server import ROOT, LiveServer

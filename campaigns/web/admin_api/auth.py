@@ -8,8 +8,8 @@ from functools import wraps
 from flask import g, request
 
 from campaigns.core.errors import DomainError, ErrorCode
-from campaigns.core.services import db
 from campaigns.management.tokens import find_token
+from campaigns.web.extensions import db
 from campaigns.web.ratelimits import client_ip
 
 

@@ -8,7 +8,7 @@ from flask import Response, g
 from flask.views import MethodView
 
 from campaigns.core import services
-from campaigns.core.services import db, redis_clients
+from campaigns.core.services import redis_clients
 from campaigns.management import redemption, simulator
 from campaigns.play import load_campaign
 from campaigns.reports import exports, follower_check, reports
@@ -21,6 +21,7 @@ from campaigns.web.admin_api.report_schemas import (
     SimulationOut,
 )
 from campaigns.web.admin_api.views import SECURED, blueprint
+from campaigns.web.extensions import db
 from campaigns.web.streaming import streamed
 
 CSV_RESPONSE = {

@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 
 from campaigns.core import services, urls
 from campaigns.core.errors import DomainError, ErrorCode
-from campaigns.core.services import db, redis_clients
+from campaigns.core.services import redis_clients
 from campaigns.ledger import chain
 from campaigns.ledger.sweeper import sweep
 from campaigns.management import campaign_admin
@@ -28,6 +28,7 @@ from campaigns.web.admin_api.schemas import (
     campaign_patch,
     check_campaign,
 )
+from campaigns.web.extensions import db
 from campaigns.web.streaming import streamed
 
 blueprint = Blueprint("admin_api", __name__, url_prefix="/api", description="Admin API")

@@ -7,11 +7,12 @@ from flask import Response
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
-from campaigns.core.services import db, redis_clients
+from campaigns.core.services import redis_clients
 from campaigns.play import load_campaign
 from campaigns.web.admin_api.auth import require
 from campaigns.web.admin_api.schemas import ErrorOut
 from campaigns.web.admin_api.views import SECURED, blueprint
+from campaigns.web.extensions import db
 from campaigns.wechat import notices, qr
 from campaigns.wechat.clients import current_client
 

@@ -7,8 +7,8 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from campaigns.core import services
-from campaigns.core.services import db
 from campaigns.management import tokens
+from campaigns.web.extensions import db
 
 
 def register(app: Flask) -> None:

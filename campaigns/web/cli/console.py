@@ -6,11 +6,12 @@ import click
 
 from campaigns.core import services
 from campaigns.core.errors import DomainError
-from campaigns.core.services import db, redis_clients
+from campaigns.core.services import redis_clients
 from campaigns.management import users
 from campaigns.management.tokens import ROLES
 from campaigns.play import load_campaign
 from campaigns.reports import follower_check, report_text, reports
+from campaigns.web.extensions import db
 
 
 @click.group()

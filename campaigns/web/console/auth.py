@@ -13,8 +13,8 @@ from flask import current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 
 from campaigns.core.errors import DomainError, ErrorCode
-from campaigns.core.services import db
 from campaigns.management import users
+from campaigns.web.extensions import db
 
 csrf = CSRFProtect()
 USER_KEY = "console_user"

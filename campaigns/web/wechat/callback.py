@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from campaigns.core import services
-from campaigns.core.services import db, redis_clients
+from campaigns.core.services import redis_clients
 from campaigns.web import ratelimits
+from campaigns.web.extensions import db
 from campaigns.wechat import inbox
 from campaigns.wechat.clients import current_settings
 

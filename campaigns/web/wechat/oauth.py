@@ -10,8 +10,9 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_limiter.errors import RateLimitExceeded
 
 from campaigns.core import services
-from campaigns.core.services import db, redis_clients
+from campaigns.core.services import redis_clients
 from campaigns.web import ratelimits
+from campaigns.web.extensions import db
 from campaigns.wechat import login
 from campaigns.wechat.clients import current_settings
 from games.session import sign_in
