@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from campaigns.core import services, urls
-
-
-def now():
-    return services.now()
+from campaigns.core import urls
 
 
 def game_url(campaign) -> str:

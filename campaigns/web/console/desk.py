@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import flash, render_template, request
 
 from campaigns.core.errors import DomainError, ErrorCode
+from campaigns.core.services import now
 from campaigns.management import redemption
 from campaigns.web import ratelimits
 from campaigns.web.console import blueprint
 from campaigns.web.console.auth import actor_name
-from campaigns.web.console.common import now
 from campaigns.web.extensions import db
 
 

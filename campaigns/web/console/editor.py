@@ -6,14 +6,13 @@ from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from campaigns.core.errors import DomainError
-from campaigns.core.services import redis_clients
+from campaigns.core.services import now, redis_clients
 from campaigns.management import campaign_admin, simulator
 from campaigns.models.campaign import Status
 from campaigns.play import load_campaign
 from campaigns.web.admin_api.report_schemas import SimulationIn
 from campaigns.web.console import blueprint, forms
 from campaigns.web.console.auth import actor_name
-from campaigns.web.console.common import now
 from campaigns.web.extensions import db
 from games import registry
 

@@ -7,14 +7,14 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from campaigns.core.errors import DomainError, ErrorCode
-from campaigns.core.services import redis_clients
+from campaigns.core.services import now, redis_clients
 from campaigns.ledger import chain
 from campaigns.management import campaign_admin
 from campaigns.models import AuditEntry
 from campaigns.play import load_campaign
 from campaigns.web.console import blueprint, forms, i18n
 from campaigns.web.console.auth import actor_name
-from campaigns.web.console.common import game_url, now
+from campaigns.web.console.common import game_url
 from campaigns.web.extensions import db
 from campaigns.wechat import qr
 from campaigns.wechat.clients import current_client

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
+from campaigns.core.services import now
 from campaigns.web.console import blueprint
-from campaigns.web.console.common import now
 from campaigns.web.extensions import db
 from campaigns.wechat import menu as custom_menu
 from campaigns.wechat.clients import current_client, current_settings

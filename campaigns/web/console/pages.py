@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from campaigns.core.services import now
 from campaigns.management import users
 from campaigns.models import Campaign
 from campaigns.reports import reports
 from campaigns.web import ratelimits
 from campaigns.web.console import auth, blueprint
-from campaigns.web.console.common import now
 from campaigns.web.extensions import db
 
 

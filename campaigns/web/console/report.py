@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import render_template
 
-from campaigns.core.services import redis_clients
+from campaigns.core.services import now, redis_clients
 from campaigns.play import load_campaign
 from campaigns.reports import exports, follower_check, reports
 from campaigns.web.admin_api.report_schemas import ReportOut
 from campaigns.web.admin_api.reports import csv_response
 from campaigns.web.console import blueprint
-from campaigns.web.console.common import now
 from campaigns.web.extensions import db
 
 
