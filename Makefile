@@ -17,7 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 # Embedded Redis, migrations, demo campaigns, gunicorn and an RQ worker; Ctrl-C stops all.
 run: venv
-	$(BIN)/python -m campaigns.runner
+	$(BIN)/python -m devtools.runner
 
 # Options live in pyproject.toml; extra ones via `make test PYTEST_ARGS="-k wheel -x"`.
 # Two pytest-xdist workers, each taking whole files (a file's servers and fixtures stay in one
@@ -46,7 +46,7 @@ soak: venv
 	BENCH_SOAK_SECONDS=600 IDEMPOTENCY_TTL_SECONDS=120 $(MAKE) bench
 
 lint: venv
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .

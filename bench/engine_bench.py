@@ -15,12 +15,12 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from bench import seed
-from campaigns import chain
-from campaigns.clock import to_ms
+from campaigns.core.clock import to_ms
 from campaigns.draw import seeding
 from campaigns.draw.engine import local_day
 from campaigns.draw.keys import CampaignKeys
-from campaigns.extensions import db
+from campaigns.ledger import chain
+from campaigns.web.extensions import db
 
 DRAWS = 50_000
 BATCH = 1_000
@@ -109,8 +109,8 @@ if __name__ == "__main__":
     import sys
     import tempfile
 
-    from campaigns.app import create_app
-    from campaigns.embedded_redis import EmbeddedRedis
+    from campaigns.web.app import create_app
+    from devtools.embedded_redis import EmbeddedRedis
 
     # Alone: an embedded Redis and a scratch SQLite; no HTTP campaign, so nothing to chain.
     # Repeat runs: on a shared machine compare the ratio within one run, not the raw rates.

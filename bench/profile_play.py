@@ -18,9 +18,9 @@ from pyinstrument import Profiler
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import seed  # noqa: E402
-from campaigns.app import create_app  # noqa: E402
-from campaigns.embedded_redis import EmbeddedRedis  # noqa: E402
-from campaigns.extensions import db  # noqa: E402
+from campaigns.web.app import create_app  # noqa: E402
+from campaigns.web.extensions import db  # noqa: E402
+from devtools.embedded_redis import EmbeddedRedis  # noqa: E402
 
 PLAYERS = 500
 

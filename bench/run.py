@@ -42,11 +42,11 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 
 from bench import engine_bench, invariants, seed, shard_bench, sign_in_burst  # noqa: E402
-from campaigns.app import create_app  # noqa: E402
-from campaigns.embedded_redis import EmbeddedRedis  # noqa: E402
-from campaigns.extensions import db  # noqa: E402
 from campaigns.models import Play  # noqa: E402
-from campaigns.sandbox import server as sandbox_server  # noqa: E402
+from campaigns.web.app import create_app  # noqa: E402
+from campaigns.web.extensions import db  # noqa: E402
+from devtools.embedded_redis import EmbeddedRedis  # noqa: E402
+from devtools.sandbox import server as sandbox_server  # noqa: E402
 
 LEVELS = (16, 64, 256)
 PLAYERS = 5000
@@ -234,8 +234,9 @@ def _count_plays() -> int:
 
 
 def _report_latency(app) -> dict | None:
-    """Report of a campaign with 1,000,000 plays, bulk-inserted by campaigns.synthetic."""
-    from campaigns import reports, synthetic
+    """Report of a campaign with 1,000,000 plays, bulk-inserted by devtools.synthetic."""
+    from campaigns.reports import reports
+    from devtools import synthetic
 
     plays = int(os.environ.get("BENCH_REPORT_PLAYS", "1000000"))
     with app.app_context():

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import insert, select
 
-from campaigns import campaign_admin
-from campaigns.clock import utc_naive
-from campaigns.extensions import db
+from campaigns.core.clock import utc_naive
+from campaigns.management import campaign_admin
 from campaigns.models import Campaign, Player
+from campaigns.web.extensions import db
 
 # Two prizes: one that runs out during a load (oversell check), one that never does.
 PRIZES = [

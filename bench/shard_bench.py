@@ -19,13 +19,13 @@ from pathlib import Path
 from redis.cluster import RedisCluster
 
 from bench import seed
-from campaigns.app import create_app
-from campaigns.clock import to_ms
+from campaigns.core.clock import to_ms
 from campaigns.draw.engine import local_day
 from campaigns.draw.keys import all_shards, for_player
 from campaigns.draw.scripts import source
 from campaigns.draw.state import player_ttl
-from campaigns.extensions import db
+from campaigns.web.app import create_app
+from campaigns.web.extensions import db
 from tests.cluster import LocalCluster, ports_free
 
 CLIENTS = 3
@@ -148,7 +148,7 @@ def _client(cluster_url, campaign_id, shards, args, number, start_at) -> float:
 if __name__ == "__main__":
     import sys
 
-    from campaigns.embedded_redis import EmbeddedRedis
+    from devtools.embedded_redis import EmbeddedRedis
 
     with tempfile.TemporaryDirectory(prefix="shard-bench-main-") as scratch:
         main_redis = EmbeddedRedis(f"{scratch}/redis.sock", scratch)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from campaigns import notice_template, ratelimits
-from campaigns.embedded_redis import short_socket_path
-from campaigns.switches import is_on
+from campaigns.core.redis_socket import short_socket_path
+from campaigns.core.switches import is_on
+from campaigns.web import ratelimits
+from campaigns.wechat import notice_template
 from campaigns.wechat.config import ACCOUNT_DEFAULTS, DEFAULT_SANDBOX_URL
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
@@ -34,7 +35,7 @@ class Config:
         if self.SQLALCHEMY_DATABASE_URI.startswith("postgres://"):
             self.SQLALCHEMY_DATABASE_URI = "postgresql://" + self.SQLALCHEMY_DATABASE_URI[11:]
         # Deep checkouts make socket paths too long to bind: the same short stand-in the
-        # runner uses (campaigns/embedded_redis.py).
+        # development runner's embedded Redis uses (campaigns/core/redis_socket.py).
         self.EMBEDDED_REDIS_SOCKET = short_socket_path(str(instance / "redis.sock"))
         self.REDIS_URL = env.get("REDIS_URL") or f"unix://{self.EMBEDDED_REDIS_SOCKET}"
         self.COUNTERS_REDIS_URL = env.get("COUNTERS_REDIS_URL") or self.REDIS_URL
@@ -42,11 +43,11 @@ class Config:
         for name, default in ACCOUNT_DEFAULTS.items():  # WECHAT_APP_ID, ..._TEMPLATE_ID
             setattr(self, name, env.get(name, default))
         self.WECHAT_SANDBOX = _flag("WECHAT_SANDBOX")
-        # The sandbox's own server (campaigns/sandbox/), reached like WeChat when WECHAT_SANDBOX
-        # is on; `make run` starts it there.
+        # The sandbox's own server (a development tool outside this package), reached like WeChat
+        # when WECHAT_SANDBOX is on; `make run` starts it there.
         self.WECHAT_SANDBOX_URL = env.get("WECHAT_SANDBOX_URL", DEFAULT_SANDBOX_URL).rstrip("/")
         # Which of the template's keywords carries which value of a winner notice
-        # (campaigns/notice_template.py checks it when the app starts).
+        # (campaigns/wechat/notice_template.py checks it when the app starts).
         self.WECHAT_TEMPLATE_KEYWORDS = env.get("WECHAT_TEMPLATE_KEYWORDS", notice_template.DEFAULT)
         # The account's reply to a follow, followed by the live campaigns' links.
         self.WECHAT_WELCOME_TEXT = env.get("WECHAT_WELCOME_TEXT", "感谢关注！")
@@ -62,7 +63,7 @@ class Config:
         # (campaigns/wechat/followers.py); follow and unfollow events overwrite it at once.
         self.WECHAT_FOLLOW_CACHE_SECONDS = int(env.get("WECHAT_FOLLOW_CACHE_SECONDS", 60))
         # At most this many of a campaign's new followers are checked with WeChat for the
-        # report (campaigns/follower_check.py): 100 a call, in a job.
+        # report (campaigns/reports/follower_check.py): 100 a call, in a job.
         self.WECHAT_FOLLOWER_CHECK_LIMIT = int(env.get("WECHAT_FOLLOWER_CHECK_LIMIT", 10_000))
         # The custom menu's sub-menu holding the live campaigns (campaigns/wechat/menu.py).
         self.WECHAT_MENU_NAME = env.get("WECHAT_MENU_NAME", "活动")
@@ -84,7 +85,7 @@ class Config:
         # Set-Cookie header, and a player's session lasts its 30 days from WeChat sign-in.
         self.SESSION_REFRESH_EACH_REQUEST = False
         self.MAX_CONTENT_LENGTH = 256 * 1024
-        # Rate limits (campaigns/ratelimits.py), counted in the main Redis so every web process
+        # Rate limits (campaigns/web/ratelimits.py), counted in the main Redis so every web process
         # shares the counts (the storage follows REDIS_URL: ratelimits.init_app).
         # RATELIMIT_SCALE multiplies every limit (tests and benchmarks raise them).
         self.RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", "1")

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
-from campaigns import ledger, notices
+from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.draw.engine import REDIS_DOWN, Engine
-from campaigns.errors import DomainError, ErrorCode
+from campaigns.ledger import ledger
 from campaigns.models import Campaign, Play
+from campaigns.wechat import notices
 from campaigns.wechat.followers import FollowStatus
 
 

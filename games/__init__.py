@@ -1,6 +1,6 @@
 """One module per game on a shared base; ``register_all`` puts them in the registry."""
 
-from campaigns import game_registry
+from games import registry
 from games.grid import Grid
 from games.quiz import Quiz
 from games.scratch import Scratch
@@ -9,4 +9,4 @@ from games.wheel import Wheel
 
 def register_all() -> None:
     for game in (Scratch(), Wheel(), Quiz(), Grid()):
-        game_registry.register(game)
+        registry.register(game)

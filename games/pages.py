@@ -10,15 +10,16 @@ import re
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
-from campaigns import game_registry
-from campaigns.clock import as_utc
+from campaigns.core import services, urls
+from campaigns.core.clock import as_utc
+from campaigns.core.errors import DomainError
+from campaigns.core.services import redis_clients
 from campaigns.draw.engine import REDIS_DOWN
-from campaigns.errors import DomainError
-from campaigns.extensions import db
-from campaigns.pageviews import record_view
 from campaigns.play import load_campaign
+from campaigns.reports.pageviews import record_view
+from campaigns.web.extensions import db
 from campaigns.wechat import followers
-from games import i18n, standing
+from games import i18n, registry, standing
 from games.assets import asset_url
 from games.session import current_player
 
@@ -38,10 +39,6 @@ SCREENS = (
     "no_session",
     "rate_limited",
 )
-
-
-def _now():
-    return current_app.extensions["clock"].now()
 
 
 def _look(campaign) -> dict:
@@ -126,9 +123,9 @@ def game(campaign_id: int):
     player = _signed_in_or_oauth()
     if player is None:
         return _to_oauth()
-    now = _now()
+    now = services.now()
     try:
-        record_view(current_app.extensions["redis"]["counters"], campaign.id, now)
+        record_view(redis_clients.counters, campaign.id, now)
     except REDIS_DOWN:
         current_app.logger.warning("page view of campaign %s not counted: Redis down", campaign.id)
     screen = standing.refusal(db.session, campaign, player, now, followers.current())
@@ -158,13 +155,13 @@ def _page_config(campaign, context: dict) -> dict:
         "share": {
             "title": context["look"]["title"],
             "desc": f"{context['starts']} {t['to']} {context['ends']}",
-            "link": f"{current_app.config['PUBLIC_BASE_URL']}/h5/{campaign.id}/",
+            "link": urls.game_url(current_app.config["PUBLIC_BASE_URL"], campaign.id),
             "image": _share_image(context["look"]),
             "jssdk": url_for("h5.wechat.jssdk", campaign_id=campaign.id),
             "sdk": asset_url("vendor/weixin-js-sdk/index.js"),
         },
     }
-    config.update(game_registry.get(campaign.game).page_config(campaign, t))
+    config.update(registry.get(campaign.game).page_config(campaign, t))
     return config
 
 

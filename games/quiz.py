@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from campaigns import ledger
-from campaigns.clock import utc_naive
-from campaigns.errors import DomainError, ErrorCode
+from campaigns.core.clock import utc_naive
+from campaigns.core.errors import DomainError, ErrorCode
+from campaigns.ledger import ledger
 from campaigns.models import Campaign, Play, Question, QuizAttempt
 from campaigns.play import PlayerRef, play
 from campaigns.wechat.followers import FollowStatus

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
-from campaigns import ratelimits
-from campaigns.errors import DomainError, ErrorCode
-from campaigns.extensions import db
+from campaigns.core import services
+from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.play import load_campaign
+from campaigns.web import ratelimits
+from campaigns.web.extensions import db
 from campaigns.wechat import followers
 from games import quiz
 from games.results import play_body
@@ -30,7 +31,7 @@ def start(campaign_id: int):
     player = current_player()
     campaign = _quiz_campaign(campaign_id)
     attempt, questions = quiz.start_attempt(
-        db.session, campaign, player, current_app.extensions["clock"].now(), followers.current()
+        db.session, campaign, player, services.now(), followers.current()
     )
     return AttemptOut().dump(
         {
@@ -50,8 +51,8 @@ def submit(campaign_id: int, attempt_id: str):
     campaign = _quiz_campaign(campaign_id)
     graded = quiz.submit_attempt(
         db.session,
-        current_app.extensions["engine"],
-        current_app.extensions["clock"],
+        services.engine(),
+        services.clock(),
         campaign,
         player,
         attempt_id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from campaigns import game_registry
+from games import registry
 from games.schemas import PlayOut
 
 # One instance for every request: building a schema deep-copies its fields, dumping does not
@@ -11,7 +11,7 @@ _PLAY_OUT = PlayOut()
 
 
 def play_body(campaign, stored) -> dict:
-    game = game_registry.get(campaign.game)
+    game = registry.get(campaign.game)
     body = {
         "play_id": stored.id,
         "outcome": "win" if stored.outcome == "win" else "lose",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import session
 
-from campaigns.errors import DomainError, ErrorCode
+from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.play import PlayerRef
 
 

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from campaigns.core.errors import ErrorCode
 from campaigns.draw.engine import local_day
-from campaigns.errors import ErrorCode
 from campaigns.models import Campaign, Play, Win
 from campaigns.models.campaign import Status
 from campaigns.play import PlayerRef

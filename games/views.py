@@ -8,16 +8,17 @@ import secrets
 
 from flask import Blueprint, current_app, request
 
-from campaigns import game_registry, ratelimits, security
-from campaigns.errors import DomainError, ErrorCode
-from campaigns.extensions import db
+from campaigns.core import services, urls
+from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.play import load_campaign_for_play, play
+from campaigns.web import ratelimits, security
+from campaigns.web.extensions import db
 from campaigns.wechat import followers
-from games import assets, pages, quiz_views, wechat_views
+from games import assets, pages, quiz_views, registry, wechat_views
 from games.results import play_body
 from games.session import current_player
 
-blueprint = Blueprint("h5", __name__, url_prefix="/h5")
+blueprint = Blueprint("h5", __name__, url_prefix=urls.H5_PREFIX.rstrip("/"))
 blueprint.register_blueprint(assets.blueprint)
 blueprint.register_blueprint(pages.blueprint)
 blueprint.register_blueprint(quiz_views.blueprint)
@@ -25,7 +26,7 @@ blueprint.register_blueprint(wechat_views.blueprint)
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
-# The app's policy (campaigns/security.py) with two differences for the player pages: no inline
+# The app's policy (campaigns/web/security.py) with two differences for the player pages: no inline
 # style at all (colours come from look.css), and images from the brand's own HTTPS hosts
 # (banner and prize images in the campaign's look).
 PLAYER_DIRECTIVES = (
@@ -70,10 +71,8 @@ def _idempotency_key() -> str:
 def play_once(campaign_id: int):
     player = current_player()
     key = _idempotency_key()
-    campaign = load_campaign_for_play(
-        db.session, campaign_id, current_app.extensions["campaign_snapshots"]
-    )
-    if not game_registry.get(campaign.game).draws_on_play:
+    campaign = load_campaign_for_play(db.session, campaign_id, services.campaign_snapshots())
+    if not registry.get(campaign.game).draws_on_play:
         raise DomainError(
             ErrorCode.BAD_REQUEST,
             "This game draws when a quiz attempt passes.",
@@ -81,8 +80,8 @@ def play_once(campaign_id: int):
         )
     stored = play(
         db.session,
-        current_app.extensions["engine"],
-        current_app.extensions["clock"],
+        services.engine(),
+        services.clock(),
         campaign,
         player,
         key,

@@ -8,9 +8,11 @@ from flask import Blueprint, Response, current_app, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 from wechatpy.exceptions import WeChatException
 
-from campaigns.errors import DomainError, ErrorCode
-from campaigns.extensions import db
+from campaigns.core import services, urls
+from campaigns.core.errors import DomainError, ErrorCode
+from campaigns.core.services import redis_clients
 from campaigns.play import load_campaign
+from campaigns.web.extensions import db
 from campaigns.wechat import qr
 from campaigns.wechat.clients import current_client
 from campaigns.wechat.jssdk import js_sdk_config
@@ -29,7 +31,7 @@ class JsSdkQuery(Schema):
     @validates("url")
     def _our_page(self, value: str, **_kwargs) -> None:
         # Sign only our own player pages: a signature is a grant to use the account's JS-SDK.
-        if not value.startswith(current_app.config["PUBLIC_BASE_URL"] + "/h5/"):
+        if not value.startswith(current_app.config["PUBLIC_BASE_URL"] + urls.H5_PREFIX):
             raise ValidationError("Must be one of this server's /h5/ pages.")
 
 
@@ -45,9 +47,7 @@ def follow_qr(campaign_id: int):
     """The campaign's own QR code (scene campaign-<id>), so a follow through it is credited."""
     load_campaign(db.session, campaign_id)
     try:
-        code = qr.campaign_qr(
-            current_client(), current_app.extensions["redis"]["main"], campaign_id
-        )
+        code = qr.campaign_qr(current_client(), redis_clients.main, campaign_id)
     except WECHAT_DOWN as exc:
         raise DomainError(ErrorCode.UNAVAILABLE) from exc
     response = Response(qr.render_svg(code, scale=4), mimetype="image/svg+xml")
@@ -61,9 +61,7 @@ def jssdk(campaign_id: int):
     load_campaign(db.session, campaign_id)
     query = JsSdkQuery().load(request.args)
     try:
-        config = js_sdk_config(
-            current_client(), query["url"], current_app.extensions["clock"].now()
-        )
+        config = js_sdk_config(current_client(), query["url"], services.now())
     except WECHAT_DOWN as exc:
         raise DomainError(ErrorCode.UNAVAILABLE) from exc
     return JsSdkOut().dump(config)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import redis
 
-from campaigns.embedded_redis import EmbeddedRedis, redis_server_binary
+from devtools.embedded_redis import EmbeddedRedis, redis_server_binary
 
 NODE_TIMEOUT_MS = 2000
 

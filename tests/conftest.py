@@ -16,10 +16,10 @@ import redis as redis_lib
 from hypothesis import settings
 from sqlalchemy import text
 
-from campaigns.app import create_app
-from campaigns.clock import FrozenClock
-from campaigns.embedded_redis import EmbeddedRedis
-from campaigns.extensions import db
+from campaigns.core.clock import FrozenClock
+from campaigns.web.app import create_app
+from campaigns.web.extensions import db
+from devtools.embedded_redis import EmbeddedRedis
 from tests.factories import Factory
 
 pytest_plugins = ["tests.browser"]  # Chromium and the phone for the browser tests
@@ -219,7 +219,7 @@ def client(app):
 @pytest.fixture
 def run_jobs(app):
     """Work every queued job now with a real RQ worker in burst mode, in this process."""
-    from campaigns.worker import run_worker
+    from campaigns.web.worker import run_worker
 
     def work() -> None:
         run_worker(app, burst=True, in_process=True)
@@ -313,9 +313,9 @@ def sandbox(app, sandbox_server, app_server):
 def sandbox_app(redis_url):
     """The sandbox's own app in this process (its test client), on a Redis database of its own
     (not the sandbox server's), reset to the start state."""
-    from campaigns.sandbox import state
-    from campaigns.sandbox.app import create_sandbox_app
-    from campaigns.sandbox.config import with_db
+    from devtools.sandbox import state
+    from devtools.sandbox.app import create_sandbox_app
+    from devtools.sandbox.config import with_db
 
     app = create_sandbox_app(
         {

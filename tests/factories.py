@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
-from campaigns import campaign_admin, tokens
-from campaigns.clock import utc_naive
-from campaigns.extensions import db
+from campaigns.core.clock import utc_naive
+from campaigns.management import campaign_admin, tokens
 from campaigns.models import Player
+from campaigns.web.extensions import db
 
 _openids = itertools.count(1)
 

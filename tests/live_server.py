@@ -14,7 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from campaigns.sandbox import server as sandbox
+from devtools.sandbox import server as sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a failed request or job, or a worker killed for hanging, leaves in gunicorn's and RQ's logs.

@@ -7,12 +7,12 @@ from datetime import datetime
 
 import redis as redis_lib
 
-from campaigns.clock import to_ms
+from campaigns.core.clock import to_ms
+from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.draw import seeding, state, stock
 from campaigns.draw.decision import Decision
 from campaigns.draw.keys import CampaignKeys, all_shards, for_player
 from campaigns.draw.scripts import Scripts
-from campaigns.errors import DomainError, ErrorCode
 from campaigns.models import Campaign
 
 # Rebuild, player load, pool refill and a stock transfer each take at most one round; a few

@@ -166,7 +166,3 @@ class CampaignKeys:
             self.outbox,
             self.received,
         ]
-
-
-def rq_prefix() -> str:
-    return f"{PREFIX}:rq"

@@ -3,7 +3,7 @@
 Play number ``seq`` of a campaign draws ``HMAC-SHA256(seed, "<campaign id>:<seq>")`` cut to 48
 bits. The seed comes from ``secrets`` when the campaign first goes live; only its SHA-256 is
 published until the end, so no one can predict or choose a number, and afterwards anyone can
-recompute every one (``campaigns/verify.py`` does it with the standard library only; the
+recompute every one (``campaigns/draw/verify.py`` does it with the standard library only; the
 functions here are that file's, so server and verifier cannot drift apart).
 
 Python computes the numbers ahead in small batches into a Redis hash (the "pool"); the draw
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import secrets
 
-from campaigns.verify import UNIFORM_BITS, UNIFORM_SCALE, commitment, uniform
+from campaigns.draw.verify import UNIFORM_BITS, UNIFORM_SCALE, commitment, uniform
 
 __all__ = ["UNIFORM_BITS", "UNIFORM_SCALE", "commitment", "new_seed", "pool_batch", "uniform"]
 

@@ -16,7 +16,7 @@ import secrets
 
 from sqlalchemy import func, select
 
-from campaigns.clock import as_utc, to_ms
+from campaigns.core.clock import as_utc, to_ms
 from campaigns.draw import table
 from campaigns.draw.keys import CampaignKeys, all_shards, player_shard
 from campaigns.models import Campaign, Play, Win

@@ -5,7 +5,7 @@ Integers, not floats, so Lua, Python and the verifier pick exactly the same priz
 
 from __future__ import annotations
 
-from campaigns.verify import thresholds
+from campaigns.draw.verify import thresholds
 
 
 def encode(prizes) -> str:

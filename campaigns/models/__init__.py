@@ -1,9 +1,9 @@
-"""The domain model. Datetimes are stored as naive UTC (see ``campaigns.clock.utc_naive``)."""
+"""The domain model. Datetimes are stored as naive UTC (see ``campaigns.core.clock.utc_naive``)."""
 
 from campaigns.models.admin_user import AdminUser
 from campaigns.models.campaign import Campaign, Prize, Question
-from campaigns.models.ledger import Play, Win
 from campaigns.models.people import ApiToken, AuditEntry, FollowEvent, PageViewBucket, Player
+from campaigns.models.plays import Play, Win
 from campaigns.models.quiz import QuizAttempt
 
 __all__ = [

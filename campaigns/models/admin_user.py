@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from campaigns.extensions import db
+from campaigns.models.base import Model
 
 
-class AdminUser(db.Model):
+class AdminUser(Model):
     """A console user. Only a slow hash of the password is stored (werkzeug's scrypt)."""
 
     __tablename__ = "admin_user"

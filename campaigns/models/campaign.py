@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaigns.clock import as_utc
-from campaigns.extensions import db
+from campaigns.core.clock import as_utc
+from campaigns.models.base import Model
 
 
 class Status(StrEnum):
@@ -30,7 +30,7 @@ class Pacing(StrEnum):
     EVEN = "even"
 
 
-class Campaign(db.Model):
+class Campaign(Model):
     __tablename__ = "campaign"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,7 +88,7 @@ class Campaign(db.Model):
         return as_utc(self.ends_at)
 
 
-class Prize(db.Model):
+class Prize(Model):
     __tablename__ = "prize"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,7 +108,7 @@ class Prize(db.Model):
     )
 
 
-class Question(db.Model):
+class Question(Model):
     __tablename__ = "question"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from campaigns.extensions import db
+from campaigns.models.base import Model
 
 
-class Player(db.Model):
+class Player(Model):
     """A follower as WeChat OAuth identified them; the openid never comes from the page."""
 
     __tablename__ = "player"
@@ -20,7 +20,7 @@ class Player(db.Model):
     created_at: Mapped[datetime]
 
 
-class FollowEvent(db.Model):
+class FollowEvent(Model):
     """subscribe / unsubscribe / scan / menu entries, attributed to a campaign where known."""
 
     __tablename__ = "follow_event"
@@ -39,7 +39,7 @@ class FollowEvent(db.Model):
     )
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """An admin API bearer token; only its SHA-256 is stored."""
 
     __tablename__ = "api_token"
@@ -52,7 +52,7 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """Every change to a campaign once it has been published: who, when, before and after."""
 
     __tablename__ = "audit_entry"
@@ -66,7 +66,7 @@ class AuditEntry(db.Model):
     created_at: Mapped[datetime]
 
 
-class PageViewBucket(db.Model):
+class PageViewBucket(Model):
     """Game page views per campaign and UTC hour (counted in Redis, flushed here by the sweep)."""
 
     __tablename__ = "page_view_bucket"

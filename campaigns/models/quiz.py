@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from campaigns.extensions import db
+from campaigns.models.base import Model
 
 
-class QuizAttempt(db.Model):
+class QuizAttempt(Model):
     """One attempt at a campaign's quiz. The id is random (it names the attempt in URLs, so it
     must not be guessable); ``submitted_at`` is set once, by the one submission that is graded."""
 

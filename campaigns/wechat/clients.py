@@ -9,11 +9,12 @@ the stored one expires (its Redis TTL) and when an API answers 40001/40014/42001
 from __future__ import annotations
 
 import requests
-from flask import current_app
 from wechatpy import WeChatClient, WeChatOAuth
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.session.redisstorage import RedisStorage
 
+from campaigns.core import services
+from campaigns.core.services import redis_clients
 from campaigns.wechat import keys
 from campaigns.wechat.config import WeChatSettings
 
@@ -72,8 +73,8 @@ def message_crypto(settings: WeChatSettings) -> WeChatCrypto | None:
 
 
 def current_settings() -> WeChatSettings:
-    return WeChatSettings.from_config(current_app.config)
+    return WeChatSettings.from_config(services.settings())
 
 
 def current_client() -> ConfiguredClient:
-    return ConfiguredClient(current_settings(), current_app.extensions["redis"]["main"])
+    return ConfiguredClient(current_settings(), redis_clients.main)

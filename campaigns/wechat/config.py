@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from campaigns import notice_template
+from campaigns.core import urls
+from campaigns.wechat import notice_template
 
 WECHAT_API = "https://api.weixin.qq.com/"
 WECHAT_OAUTH = "https://open.weixin.qq.com/connect/"
@@ -17,7 +18,7 @@ WECHAT_MP = "https://mp.weixin.qq.com/"
 MODES = ("plain", "compatible", "safe")
 DEFAULT_SANDBOX_URL = "http://127.0.0.1:5001"
 # The account's settings when none are given: what the sandbox's account is made of. The app and
-# the sandbox both read these (campaigns/config.py, campaigns/sandbox/config.py), so the two
+# the sandbox both read these (campaigns/config.py and the sandbox's own settings), so the two
 # agree on the account without either knowing the other.
 ACCOUNT_DEFAULTS = {
     "WECHAT_APP_ID": "wx-sandbox-app",
@@ -74,11 +75,11 @@ class WeChatSettings:
         )
 
     def game_url(self, campaign_id: int) -> str:
-        return f"{self.public_base_url}/h5/{campaign_id}/"
+        return urls.game_url(self.public_base_url, campaign_id)
 
     def prizes_url(self, campaign_id: int) -> str:
         """The player's own wins and codes (what a winner notice opens)."""
-        return f"{self.public_base_url}/h5/{campaign_id}/prizes"
+        return urls.prizes_url(self.public_base_url, campaign_id)
 
 
 def _welcome(text: str) -> str:

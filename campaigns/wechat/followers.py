@@ -15,9 +15,10 @@ import logging
 from collections.abc import Callable
 
 import requests
-from flask import current_app
 from wechatpy.exceptions import WeChatClientException
 
+from campaigns.core import services
+from campaigns.core.services import redis_clients
 from campaigns.wechat import keys
 from campaigns.wechat.clients import current_client
 
@@ -69,7 +70,7 @@ class FollowStatus:
 def current() -> FollowStatus:
     """The app's follow status: its counters Redis, its WeChat client, its cache time."""
     return FollowStatus(
-        current_app.extensions["redis"]["counters"],
+        redis_clients.counters,
         current_client,
-        current_app.config["WECHAT_FOLLOW_CACHE_SECONDS"],
+        services.settings()["WECHAT_FOLLOW_CACHE_SECONDS"],
     )

@@ -7,22 +7,20 @@ well inside WeChat's 5 seconds.
 
 from __future__ import annotations
 
-import re
 from urllib.parse import unquote
 
 from sqlalchemy import select
 from wechatpy.replies import BaseReply
 
-from campaigns import keywords, notices
-from campaigns.clock import as_utc, utc_naive
+from campaigns.core import urls
+from campaigns.core.clock import as_utc, utc_naive
+from campaigns.management import keywords
 from campaigns.models import Campaign, FollowEvent
 from campaigns.models.campaign import Status
-from campaigns.wechat import followers, replies
+from campaigns.wechat import followers, notices, replies
 from campaigns.wechat.config import WeChatSettings
 from campaigns.wechat.menu import live_campaigns
 from campaigns.wechat.qr import SCENE
-
-GAME_PATH = re.compile(r"/h5/(\d{1,12})/")
 
 
 def scene_campaign(session, scene: str | None) -> int | None:
@@ -36,7 +34,7 @@ def scene_campaign(session, scene: str | None) -> int | None:
 
 def url_campaign(session, url: str | None) -> int | None:
     """The campaign whose game page a menu VIEW URL opens (directly or as OAuth's ``next``)."""
-    match = GAME_PATH.search(unquote(unquote(url or "")))
+    match = urls.GAME_PATH.search(unquote(unquote(url or "")))
     if match is None:
         return None
     campaign_id = int(match.group(1))

@@ -13,7 +13,7 @@ from wechatpy import parse_message
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.utils import check_signature
 
-from campaigns.errors import DomainError, ErrorCode
+from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.wechat import dedupe, handlers, keys
 from campaigns.wechat.clients import message_crypto
 from campaigns.wechat.config import WeChatSettings

@@ -47,7 +47,7 @@ def follows(openid: str) -> str:
 
 
 def follower_check(campaign_id: int) -> str:
-    """WeChat's last word on a campaign's new followers (campaigns/follower_check.py), JSON."""
+    """WeChat's last word on a campaign's new followers (reports/follower_check.py), JSON."""
     return f"{PREFIX}wx:follower-check:{campaign_id}"
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wechatpy.exceptions import WeChatOAuthException
 
-from campaigns.clock import utc_naive
+from campaigns.core.clock import utc_naive
 from campaigns.models import Player
 from campaigns.wechat import keys
 from campaigns.wechat.clients import ConfiguredOAuth

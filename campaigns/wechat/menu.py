@@ -36,8 +36,9 @@ import requests
 from sqlalchemy import select
 from wechatpy.exceptions import WeChatClientException
 
-from campaigns.clock import utc_naive
-from campaigns.errors import DomainError, ErrorCode
+from campaigns.core import urls
+from campaigns.core.clock import utc_naive
+from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.models import Campaign
 from campaigns.models.campaign import Status
 from campaigns.wechat.config import WeChatSettings
@@ -227,7 +228,7 @@ def is_ours(button: dict, settings: WeChatSettings) -> bool:
     """A button opening one of our game pages, or keyed to one of our campaigns."""
     if "sub_button" in button:
         return False
-    games = re.escape(settings.public_base_url + "/h5/") + r"\d{1,12}/"
+    games = re.escape(settings.public_base_url) + urls.GAME_PATH.pattern
     return bool(re.match(games, button.get("url") or "") or SCENE.match(button.get("key") or ""))
 
 

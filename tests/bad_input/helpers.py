@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from campaigns.extensions import db
+from campaigns.web.extensions import db
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from campaigns.admin_api.schemas import CampaignIn, campaign_patch
+from campaigns.web.admin_api.schemas import CampaignIn, campaign_patch
 from tests.bad_input.helpers import bearer
 
 pytestmark = pytest.mark.one_database

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from campaigns.clock import FrozenClock
-from campaigns.extensions import _counters_client
+from campaigns.core.clock import FrozenClock
+from campaigns.core.services import _counters_client
 from tests.cluster import LocalCluster, ports_free
 from tests.conftest import free_port
 from tests.live_server import LiveServer

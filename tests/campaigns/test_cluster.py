@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from campaigns.draw import state
 from campaigns.draw.keys import all_shards
-from campaigns.extensions import db
 from campaigns.models import Play, Win
+from campaigns.web.extensions import db
 from tests.campaigns.conftest import live_servers, session_cookie
 from tests.load import fire, post
 

@@ -13,11 +13,11 @@ from multiprocessing import get_context
 import pytest
 from sqlalchemy import func, select
 
-from campaigns import verify
-from campaigns.clock import FrozenClock
+from campaigns.core.clock import FrozenClock
+from campaigns.draw import verify
 from campaigns.draw.keys import CampaignKeys
-from campaigns.extensions import db
 from campaigns.models import Play, Win
+from campaigns.web.extensions import db
 from tests.conftest import free_port
 from tests.live_server import LiveServer
 from tests.load import fire

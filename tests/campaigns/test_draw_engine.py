@@ -8,12 +8,12 @@ import pytest
 from scipy.stats import chisquare
 from sqlalchemy import func, select
 
-from campaigns.clock import to_ms
+from campaigns.core.clock import to_ms
 from campaigns.draw.decision import Decision
 from campaigns.draw.engine import local_day
 from campaigns.draw.keys import CampaignKeys
-from campaigns.extensions import db
 from campaigns.models import Play, Win
+from campaigns.web.extensions import db
 from tests.campaigns.test_play_endpoint import play
 
 DRAWS = 100_000
@@ -162,7 +162,7 @@ def test_replay_after_redis_lost_state_returns_the_stored_play(factory, redis):
 
 def test_a_decision_whose_request_died_is_swept_into_the_ledger(factory, engine, redis, clock, app):
     """The process dies after the draw and before the ledger write: the sweeper writes it."""
-    from campaigns.draw.sweeper import sweep
+    from campaigns.ledger.sweeper import sweep
 
     campaign = factory.campaign(prizes=[{"name": "Coupon", "stock": 5, "probability": 1.0}])
     player = factory.player()

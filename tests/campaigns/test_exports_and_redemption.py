@@ -9,8 +9,8 @@ import io
 import pytest
 from sqlalchemy import select
 
-from campaigns.extensions import db
 from campaigns.models import Play, Win
+from campaigns.web.extensions import db
 from tests.campaigns.test_reports import add_play
 
 FORMULA_PRIZE = '=HYPERLINK("http://evil")'
@@ -85,7 +85,7 @@ def test_plays_csv_round_trip(played, factory, client):
 
 
 def test_csv_escapes_every_formula_start():
-    from campaigns.exports import escape
+    from campaigns.reports.exports import escape
 
     for cell in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
         assert escape(cell) == "'" + cell

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from campaigns import jobs
-from campaigns.extensions import db
+from campaigns.core import queues
+from campaigns.jobs import schedule
 from campaigns.models import Play
+from campaigns.web.extensions import db
 
 
 def test_the_sweep_job_writes_a_crashed_play_and_chains_it(factory, engine, clock, run_jobs):
@@ -15,26 +16,26 @@ def test_the_sweep_job_writes_a_crashed_play_and_chains_it(factory, engine, cloc
     player = factory.player()
     engine.decide(db.session, campaign, player.id, "crashed", clock.now())  # no ledger write
     clock.advance(seconds=30)
-    jobs.queue().enqueue(jobs.sweep_in_flight)
+    queues.queue().enqueue(schedule.sweep_in_flight)
     run_jobs()
     stored = db.session.scalar(select(Play))
     assert stored is not None and stored.outcome == "win"
     assert stored.prev_hash == campaign.seed_commitment and stored.entry_hash
     # the job rescheduled itself, exactly once
-    scheduled = jobs.queue().scheduled_job_registry.get_job_ids()
-    assert scheduled == [jobs.SWEEP_JOB_ID]
+    scheduled = queues.queue().scheduled_job_registry.get_job_ids()
+    assert scheduled == [schedule.SWEEP_JOB_ID]
 
 
 def test_page_views_reach_sql_through_the_sweep(factory, redis, clock, run_jobs):
-    from campaigns import pageviews
     from campaigns.models import PageViewBucket
+    from campaigns.reports import pageviews
 
     campaign = factory.campaign()
     for _ in range(3):
         pageviews.record_view(redis, campaign.id, clock.now())
     clock.advance(hours=1)
     pageviews.record_view(redis, campaign.id, clock.now())
-    jobs.queue().enqueue(jobs.sweep_in_flight)
+    queues.queue().enqueue(schedule.sweep_in_flight)
     run_jobs()
     buckets = db.session.scalars(select(PageViewBucket).order_by(PageViewBucket.hour)).all()
     assert [b.views for b in buckets] == [3, 1]

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from campaigns import keywords
-from campaigns.extensions import db
+from campaigns.management import keywords
+from campaigns.web.extensions import db
 
 
 def bearer(factory) -> dict:

@@ -9,9 +9,9 @@ from contextlib import contextmanager
 from sqlalchemy import create_engine, func, select, text
 
 from campaigns.draw.keys import CampaignKeys
-from campaigns.draw.sweeper import sweep
-from campaigns.extensions import db
+from campaigns.ledger.sweeper import sweep
 from campaigns.models import Play, Win
+from campaigns.web.extensions import db
 from tests.campaigns.test_play_endpoint import play
 
 

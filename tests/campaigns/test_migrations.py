@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
-from campaigns.app import create_app
-from campaigns.extensions import db
+from campaigns.web.app import create_app
+from campaigns.web.extensions import db
 from tests.conftest import _overrides, reset_postgres_schema
 
 

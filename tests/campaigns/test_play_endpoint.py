@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from campaigns.extensions import db
 from campaigns.models import Play, Win
+from campaigns.web.extensions import db
 
 
 def play(client, campaign_id, key=None):

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from campaigns import reports
-from campaigns.clock import utc_naive
-from campaigns.extensions import db
-from campaigns.ledger import new_redemption_code
+from campaigns.core.clock import utc_naive
+from campaigns.ledger.ledger import new_redemption_code
 from campaigns.models import FollowEvent, PageViewBucket, Play, Win
+from campaigns.reports import reports
+from campaigns.web.extensions import db
 
 
 def utc(text: str) -> datetime:
@@ -151,7 +151,7 @@ def test_follower_gain(known, clock):
         "net": 2,
         "followed_7_days_ago": 3,
         "still_following_after_7_days": pytest.approx(2 / 3),
-        "wechat": None,  # WeChat's check is the caller's to add (campaigns/follower_check.py)
+        "wechat": None,  # WeChat's check: the caller adds it (reports/follower_check.py)
     }
     assert report["account_follows"] == {"follows": 7, "unfollows": 3, "net": 4}
 

@@ -10,11 +10,12 @@ import json
 
 from sqlalchemy import select
 
-from campaigns import campaign_admin, verify
-from campaigns.clock import to_ms
+from campaigns.core.clock import to_ms
+from campaigns.draw import verify
 from campaigns.draw.keys import REDIS_CLUSTER_HASH_SLOTS, all_shards, key_slot, player_shard
-from campaigns.extensions import db
+from campaigns.management import campaign_admin
 from campaigns.models import Play, Win
+from campaigns.web.extensions import db
 from tests.campaigns.test_play_endpoint import play
 
 

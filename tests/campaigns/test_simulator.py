@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from itertools import cycle
 
-from campaigns.simulator import SimPrize, simulate
-from campaigns.verify import UNIFORM_SCALE
+from campaigns.draw.verify import UNIFORM_SCALE
+from campaigns.management.simulator import SimPrize, simulate
 
 START = datetime(2026, 9, 20, 10, tzinfo=UTC)
 

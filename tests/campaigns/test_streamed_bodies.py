@@ -16,9 +16,10 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from campaigns import users, verify
-from campaigns.extensions import db
+from campaigns.draw import verify
+from campaigns.management import users
 from campaigns.models import Win
+from campaigns.web.extensions import db
 from tests.campaigns.test_play_endpoint import play
 from tests.console.conftest import PASSWORD, sign_in
 

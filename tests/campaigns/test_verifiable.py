@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from campaigns import ledger, verify
-from campaigns.draw import seeding
-from campaigns.extensions import db
+from campaigns.draw import seeding, verify
+from campaigns.ledger import ledger
+from campaigns.web.extensions import db
 from tests.campaigns.test_play_endpoint import play
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +80,7 @@ def test_the_verifier_runs_as_a_plain_script(finished, tmp_path):
     path = tmp_path / "audit.jsonl"
     path.write_text("\n".join(lines))
     done = subprocess.run(
-        [sys.executable, "-I", str(ROOT / "campaigns" / "verify.py"), str(path)],
+        [sys.executable, "-I", str(ROOT / "campaigns" / "draw" / "verify.py"), str(path)],
         capture_output=True,
         text=True,
         cwd=tmp_path,

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from campaigns import users
-from campaigns.extensions import db
+from campaigns.management import users
+from campaigns.web.extensions import db
 
 PASSWORD = "correct horse battery"
 

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from campaigns.clock import FrozenClock
-from campaigns.extensions import db
+from campaigns.core.clock import FrozenClock
 from campaigns.models import Campaign
+from campaigns.web.extensions import db
 from tests.campaigns.test_concurrency import cookie_for
 from tests.conftest import free_port, skip_or_fail
 from tests.console.conftest import PASSWORD

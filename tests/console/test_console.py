@@ -8,8 +8,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from campaigns.extensions import db
 from campaigns.models import AuditEntry, Campaign, Win
+from campaigns.web.extensions import db
 from tests.campaigns.test_reports import add_play
 from tests.console.conftest import csrf_token, sign_in
 

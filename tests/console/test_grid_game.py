@@ -7,8 +7,8 @@ import re
 
 from sqlalchemy import select
 
-from campaigns.extensions import db
 from campaigns.models import Campaign
+from campaigns.web.extensions import db
 from tests.console.test_console import campaign_form
 
 

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from campaigns.clock import FrozenClock
-from campaigns.sandbox.start_state import BRAND_MENU
+from campaigns.core.clock import FrozenClock
 from campaigns.wechat.clients import current_client
 from campaigns.wechat.menu import buttons_in_use
+from devtools.sandbox.start_state import BRAND_MENU
 from tests.browser import shot
 from tests.console.conftest import PASSWORD
 

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from campaigns.clock import FrozenClock
-from campaigns.extensions import db
+from campaigns.core.clock import FrozenClock
 from campaigns.models import Play, Win
+from campaigns.web.extensions import db
 from tests.campaigns.test_concurrency import cookie_for
 from tests.campaigns.test_ledger_faults import database_write_locked
 from tests.conftest import free_port

@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from campaigns import verify
-from campaigns.clock import FrozenClock
-from campaigns.extensions import db
+from campaigns.core.clock import FrozenClock
+from campaigns.draw import verify
 from campaigns.models import Play, Win
+from campaigns.web.extensions import db
 from tests.campaigns.test_concurrency import cookie_for
 from tests.conftest import free_port
 from tests.live_server import LiveServer

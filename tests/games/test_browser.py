@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from campaigns.clock import FrozenClock
-from campaigns.extensions import db
+from campaigns.core.clock import FrozenClock
 from campaigns.models import Play, Player, Question
+from campaigns.web.extensions import db
 from tests.browser import shot
 from tests.conftest import free_port
 from tests.live_server import LiveServer

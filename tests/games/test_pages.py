@@ -16,11 +16,11 @@ import requests
 from flask import url_for
 from sqlalchemy import func, select
 
-from campaigns import verify
+from campaigns.draw import verify
 from campaigns.draw.keys import CampaignKeys
-from campaigns.extensions import db
 from campaigns.models import Campaign, Play
-from campaigns.sandbox.start_state import BEFORE_FOLLOWERS
+from campaigns.web.extensions import db
+from devtools.sandbox.start_state import BEFORE_FOLLOWERS
 from games import i18n
 from tests.live_server import ROOT
 
@@ -222,7 +222,7 @@ def test_an_ended_campaigns_rules_page_reveals_the_seed_and_a_command_that_verif
     link = re.search(r'id="audit-link" href="([^"]+)"', html).group(1)
     assert link == app_server.url + path
     command = shlex.split(_element(html, "verify-command"))
-    assert command == ["python", "-m", "campaigns.verify", link]
+    assert command == ["python", "-m", "campaigns.draw.verify", link]
     # The audit at that address, read through the app (under gunicorn the streamed audit still
     # answers 500 here: issue 13 item 1, fixed with the live-server suite), checked by the
     # command shown.

@@ -21,12 +21,12 @@ import psycopg
 import requests
 from flask import Flask
 
-from campaigns import tokens, users
-from campaigns.app import create_app
 from campaigns.config import Config
-from campaigns.embedded_redis import EmbeddedRedis
-from campaigns.extensions import db
-from campaigns.sandbox import server as sandbox
+from campaigns.management import tokens, users
+from campaigns.web.app import create_app
+from campaigns.web.extensions import db
+from devtools.embedded_redis import EmbeddedRedis
+from devtools.sandbox import server as sandbox
 from tests.conftest import free_port
 from tests.live_server import ROOT, LiveServer
 from tests.sandbox_client import SandboxClient, wechat_settings
@@ -105,8 +105,12 @@ class Deployment:
 
     def flask(self, *args: str) -> str:
         """A ``flask --app wsgi`` command against this deployment, as an operator runs it."""
+        return self.run_python("-m", "flask", "--app", "wsgi", *args)
+
+    def run_python(self, *args: str) -> str:
+        """``python ARGS`` against this deployment (its settings in the environment); stdout."""
         done = subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+            [sys.executable, *args],
             cwd=ROOT,
             env={**self.app_env(), "PYTHONWARNINGS": "ignore"},
             capture_output=True,
@@ -114,7 +118,7 @@ class Deployment:
             timeout=120,
         )
         if done.returncode != 0:
-            raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+            raise RuntimeError(f"python {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
 
     def app_env(self) -> dict[str, str]:

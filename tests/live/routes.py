@@ -23,8 +23,8 @@ from html.parser import HTMLParser
 import requests
 from wechatpy.utils import WeChatSigner
 
-from campaigns import verify
-from campaigns.sandbox import events
+from campaigns.draw import verify
+from devtools.sandbox import events
 from tests.live.deployment import CONSOLE_PASSWORD, browser, oauth_round_trip
 
 ROLES = (

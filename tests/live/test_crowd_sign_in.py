@@ -12,9 +12,10 @@ import limits
 import pytest
 from sqlalchemy import func, select
 
-from campaigns import ratelimits
-from campaigns.extensions import db, redis_clients
+from campaigns.core.services import redis_clients
 from campaigns.models import Player
+from campaigns.web import ratelimits
+from campaigns.web.extensions import db
 from campaigns.wechat import keys
 from tests.live.conftest import deploy
 from tests.live.deployment import browser, oauth_round_trip

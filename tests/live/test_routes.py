@@ -4,8 +4,8 @@ Procfile's gunicorn and worker on a fresh, migrated database, WeChat at the sand
 The routes come from ``app.url_map`` (of an app configured exactly as the live server), so a
 new route without a request in tests/live/routes.py fails here. Nothing may answer 500: each
 response is the one its guard promises the role, its body read to the end and parsed, and the
-audit is checked with campaigns/verify.py. Last, the server's and the worker's logs must hold no
-traceback.
+audit is checked with campaigns/draw/verify.py. Last, the server's and the worker's logs must
+hold no traceback.
 """
 
 from __future__ import annotations
@@ -221,7 +221,7 @@ def test_the_audit_verifies_with_the_standalone_script(world):
     """Anyone's check, as the README gives it: the plain script, fetching the live URL."""
     url = f"{world.url}/api/campaigns/{world.campaigns['ended']}/audit"
     done = subprocess.run(
-        [sys.executable, str(ROOT / "campaigns" / "verify.py"), url],
+        [sys.executable, str(ROOT / "campaigns" / "draw" / "verify.py"), url],
         capture_output=True,
         text=True,
         timeout=120,
@@ -231,8 +231,9 @@ def test_the_audit_verifies_with_the_standalone_script(world):
 
 
 def test_the_demo_campaigns_open_and_play(world):
-    """What ``make run`` seeds (``flask demo``), opened and played by a signed-in player."""
-    demos = re.findall(r"^(\w+)\s+(\S+/h5/\d+/)", world.deployment.flask("demo"), re.MULTILINE)
+    """What ``make run`` seeds (``python -m devtools.demo``), opened and played by a player."""
+    seeded = world.deployment.run_python("-m", "devtools.demo")
+    demos = re.findall(r"^(\w+)\s+(\S+/h5/\d+/)", seeded, re.MULTILINE)
     assert sorted(game for game, _ in demos) == ["grid", "quiz", "scratch", "wheel"], demos
     player = world.sessions["player"]
     for game, url in demos:

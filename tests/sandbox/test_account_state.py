@@ -10,11 +10,11 @@ import threading
 import pytest
 from wechatpy.exceptions import WeChatClientException
 
-from campaigns.sandbox import keys, state
-from campaigns.sandbox.app import create_sandbox_app
-from campaigns.sandbox.config import with_db
-from campaigns.sandbox.start_state import BEFORE_FOLLOWERS, BRAND_MENU
 from campaigns.wechat.clients import current_client
+from devtools.sandbox import keys, state
+from devtools.sandbox.app import create_sandbox_app
+from devtools.sandbox.config import with_db
+from devtools.sandbox.start_state import BEFORE_FOLLOWERS, BRAND_MENU
 
 
 @pytest.fixture

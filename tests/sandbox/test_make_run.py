@@ -1,4 +1,4 @@
-"""``make run`` (campaigns/runner.py) starts the sandbox's own server beside the web server and
+"""``make run`` (devtools/runner.py) starts the sandbox's own server beside the web server and
 the worker, prints its URLs, points the app at it by URL, and supervises it like the others: if
 the sandbox dies, the whole run stops (a broken run is never mistaken for a working one)."""
 
@@ -15,7 +15,7 @@ import psutil
 import pytest
 import requests
 
-from campaigns.sandbox.config import with_db
+from devtools.sandbox.config import with_db
 from tests.conftest import free_port
 from tests.live_server import ROOT
 from tests.sandbox_client import sign_in
@@ -55,7 +55,7 @@ def test_make_run_starts_supervises_and_stops_the_sandbox(redis_url, tmp_path):
     }
     env.pop("WECHAT_SANDBOX", None)  # the runner's default: on
     runner = subprocess.Popen(
-        [sys.executable, "-m", "campaigns.runner"],
+        [sys.executable, "-m", "devtools.runner"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -81,7 +81,7 @@ def test_make_run_starts_supervises_and_stops_the_sandbox(redis_url, tmp_path):
         [master] = [
             p
             for p in psutil.Process(runner.pid).children()
-            if "campaigns.sandbox.app:create_sandbox_app()" in " ".join(p.cmdline())
+            if "devtools.sandbox.app:create_sandbox_app()" in " ".join(p.cmdline())
         ]
         os.killpg(master.pid, signal.SIGKILL)  # the sandbox dies on its own
         assert runner.wait(timeout=90) != 0

@@ -13,10 +13,10 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from campaigns.clock import FrozenClock
-from campaigns.extensions import db
+from campaigns.core.clock import FrozenClock
 from campaigns.models import Player
-from campaigns.worker import run_worker
+from campaigns.web.extensions import db
+from campaigns.web.worker import run_worker
 from tests.live_server import ROOT
 from tests.sandbox_client import sign_in
 
@@ -69,8 +69,8 @@ def test_the_app_registers_no_sandbox_route_even_in_sandbox_mode(app_on, redis_u
 def test_the_sandbox_imports_none_of_the_apps_models_or_database():
     """A real WeChat knows only what it was told: the sandbox's code cannot read our tables."""
     probe = (
-        "import sys; import campaigns.sandbox.app; "
-        "bad = [m for m in ('campaigns.models', 'campaigns.extensions', 'campaigns.app', "
+        "import sys; import devtools.sandbox.app; "
+        "bad = [m for m in ('campaigns.models', 'campaigns.core.services', 'campaigns.web.app', "
         "'flask_sqlalchemy', 'sqlalchemy') if m in sys.modules]; print(bad)"
     )
     out = subprocess.run(

@@ -12,9 +12,9 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from campaigns.clock import FrozenClock
-from campaigns.extensions import db
+from campaigns.core.clock import FrozenClock
 from campaigns.models import FollowEvent, Play, Player
+from campaigns.web.extensions import db
 from tests.browser import shot
 from tests.sandbox_client import wait_for
 

@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from campaigns.sandbox import events
-from campaigns.sandbox.config import SandboxSettings
 from campaigns.wechat.clients import current_client
 from campaigns.wechat.config import WeChatSettings
+from devtools.sandbox import events
+from devtools.sandbox.config import SandboxSettings
 from tests.wechat import samples
 
 
@@ -224,7 +224,7 @@ def test_unknown_paths_and_methods_answer_json(sandbox_client):
 
 
 def test_the_sandbox_refuses_to_start_in_production(redis_url):
-    from campaigns.sandbox.app import create_sandbox_app
+    from devtools.sandbox.app import create_sandbox_app
 
     with pytest.raises(RuntimeError, match="PRODUCTION"):
         create_sandbox_app({"REDIS_URL": redis_url, "PRODUCTION": "1"})

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from campaigns import users
-from campaigns.extensions import db
+from campaigns.management import users
 from campaigns.models import AdminUser, Campaign
+from campaigns.web.extensions import db
 from tests.console.conftest import PASSWORD, csrf_token
 
 

@@ -10,10 +10,10 @@ import io
 import pytest
 from sqlalchemy import select
 
-from campaigns import users
-from campaigns.exports import FORMULA_START
-from campaigns.extensions import db
+from campaigns.management import users
 from campaigns.models import Win
+from campaigns.reports.exports import FORMULA_START
+from campaigns.web.extensions import db
 from tests.console.conftest import PASSWORD, csrf_token
 
 SCRIPT = "<script>alert(1)</script><img src=x onerror=alert(1)>"

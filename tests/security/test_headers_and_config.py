@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from campaigns.app import create_app
 from campaigns.config import DEFAULT_SECRET_KEY
-from campaigns.security import APP_DIRECTIVES, content_security_policy
+from campaigns.web.app import create_app
+from campaigns.web.security import APP_DIRECTIVES, content_security_policy
 from games.views import PLAYER_DIRECTIVES
 
 

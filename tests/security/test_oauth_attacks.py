@@ -11,8 +11,8 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from campaigns.extensions import db
 from campaigns.models import Player
+from campaigns.web.extensions import db
 
 FRIENDLY = "Sign-in did not work"
 

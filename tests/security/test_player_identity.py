@@ -18,10 +18,10 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from scipy.stats import chisquare
 from sqlalchemy import func, select
 
-from campaigns import ledger
-from campaigns.clock import FrozenClock
-from campaigns.extensions import db
+from campaigns.core.clock import FrozenClock
+from campaigns.ledger import ledger
 from campaigns.models import Play
+from campaigns.web.extensions import db
 from tests.conftest import free_port
 from tests.live_server import LiveServer
 from tests.load import fire

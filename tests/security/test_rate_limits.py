@@ -10,10 +10,10 @@ import pytest
 import redis as redis_lib
 from sqlalchemy import func, select
 
-from campaigns.clock import FrozenClock
-from campaigns.extensions import db
+from campaigns.core.clock import FrozenClock
 from campaigns.models import Play
-from campaigns.ratelimits import scaled, storage_uri
+from campaigns.web.extensions import db
+from campaigns.web.ratelimits import scaled, storage_uri
 from tests.campaigns.test_concurrency import cookie_for
 from tests.conftest import free_port
 from tests.live_server import LiveServer

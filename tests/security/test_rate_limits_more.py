@@ -12,9 +12,9 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from campaigns import users
-from campaigns.extensions import db
+from campaigns.management import users
 from campaigns.models import FollowEvent, QuizAttempt
+from campaigns.web.extensions import db
 from campaigns.wechat import keys
 from tests.console.conftest import PASSWORD, csrf_token
 from tests.games.test_quiz import BANK

@@ -14,8 +14,8 @@ import xmltodict
 from sqlalchemy import func, select
 from wechatpy.crypto import WeChatCrypto
 
-from campaigns.extensions import db
 from campaigns.models import FollowEvent
+from campaigns.web.extensions import db
 from campaigns.wechat.inbox import TIMESTAMP_WINDOW_SECONDS
 from tests.wechat import samples
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from campaigns.extensions import db
 from campaigns.models import FollowEvent
+from campaigns.web.extensions import db
 
 
 def test_follows_via_two_codes_and_an_unfollow_land_on_the_right_campaigns(factory, sandbox):

@@ -6,8 +6,8 @@ import pytest
 import xmltodict
 from sqlalchemy import select
 
-from campaigns.extensions import db
 from campaigns.models import FollowEvent
+from campaigns.web.extensions import db
 from tests.wechat import samples
 
 

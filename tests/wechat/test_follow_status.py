@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from campaigns.clock import FrozenClock
-from campaigns.extensions import db
+from campaigns.core.clock import FrozenClock
 from campaigns.models import FollowEvent, Play
-from campaigns.sandbox.start_state import BEFORE_FOLLOWERS
+from campaigns.web.extensions import db
 from campaigns.wechat import followers, keys
 from campaigns.wechat.clients import current_client
 from campaigns.wechat.followers import FollowStatus
+from devtools.sandbox.start_state import BEFORE_FOLLOWERS
 from tests.sandbox_client import sign_in
 
 USER_INFO = "cgi-bin/user/info"

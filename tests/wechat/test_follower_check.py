@@ -8,11 +8,12 @@ from datetime import timedelta
 
 from rq import Queue
 
-from campaigns import jobs, users
-from campaigns.clock import utc_naive
-from campaigns.extensions import db
+from campaigns.core import queues
+from campaigns.core.clock import utc_naive
+from campaigns.management import users
 from campaigns.models import FollowEvent
-from campaigns.sandbox.start_state import BEFORE_FOLLOWERS
+from campaigns.web.extensions import db
+from devtools.sandbox.start_state import BEFORE_FOLLOWERS
 from tests.console.conftest import PASSWORD, sign_in
 
 BATCHGET = "cgi-bin/user/info/batchget"
@@ -28,7 +29,7 @@ def report(client, factory, campaign) -> dict:
 
 
 def queued(redis) -> int:
-    return Queue(jobs.REPORTS, connection=redis).count
+    return Queue(queues.REPORTS, connection=redis).count
 
 
 def test_the_report_shows_wechats_check_beside_our_events(

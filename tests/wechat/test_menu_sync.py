@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from campaigns.errors import DomainError
-from campaigns.extensions import db
-from campaigns.sandbox.start_state import BRAND_MENU
+from campaigns.core.errors import DomainError
+from campaigns.web.extensions import db
 from campaigns.wechat.clients import current_client
 from campaigns.wechat.menu import buttons_in_use
+from devtools.sandbox.start_state import BRAND_MENU
 
 CREATE = "cgi-bin/menu/create"
 

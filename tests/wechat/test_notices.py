@@ -15,10 +15,11 @@ import pytest
 from rq import Queue
 from sqlalchemy import select
 
-from campaigns import jobs, notices
-from campaigns.extensions import db
+from campaigns.core import queues
+from campaigns.jobs import schedule
 from campaigns.models import Win
-from campaigns.wechat import keys
+from campaigns.web.extensions import db
+from campaigns.wechat import keys, notices
 from tests.conftest import free_port
 from tests.live_server import ROOT, LiveServer
 from tests.sandbox_client import wait_for
@@ -76,7 +77,7 @@ def test_a_double_enqueue_is_one_job(win, redis):
     won, _ = win()
     notices.enqueue_notice(redis, won.id, [0])
     notices.enqueue_notice(redis, won.id, [0])
-    assert Queue(jobs.NOTICES, connection=redis).job_ids == [notices.job_id(won.id)]
+    assert Queue(queues.NOTICES, connection=redis).job_ids == [notices.job_id(won.id)]
 
 
 @pytest.mark.parametrize(
@@ -190,13 +191,13 @@ def test_a_refusal_for_good_is_recorded_once_and_never_retried(
     run_jobs()
     stored = fresh(won.id)
     assert (stored.notice_status, stored.notice_attempts) == (status, 1)
-    queue = Queue(jobs.NOTICES, connection=redis)
+    queue = Queue(queues.NOTICES, connection=redis)
     assert queue.count == 0 and queue.scheduled_job_registry.count == 0
     assert queue.fetch_job(notices.job_id(won.id)).get_status() == "finished"
     assert sandbox.sent_templates() == [] and len(sandbox.calls(SEND)) == 1
     # The sweep leaves it alone, and a stray enqueue sends nothing.
     clock.advance(minutes=2)
-    jobs.queue().enqueue(jobs.sweep_in_flight)
+    queues.queue().enqueue(schedule.sweep_in_flight)
     notices.enqueue_notice(redis, won.id, [0])
     run_jobs()
     assert len(sandbox.calls(SEND)) == 1 and fresh(won.id).notice_attempts == 1
@@ -229,7 +230,7 @@ def test_a_timed_out_send_is_resent_only_after_its_lease(win, sandbox, run_jobs,
     assert redis.exists(keys.notice_lock(won.id))
     wait_for(lambda: not redis.exists(keys.notice_lock(won.id)))  # the lease runs out
     clock.advance(minutes=2)
-    jobs.queue().enqueue(jobs.sweep_in_flight)
+    queues.queue().enqueue(schedule.sweep_in_flight)
     run_jobs()
     assert len(sandbox.sent_templates()) == 1
     assert fresh(won.id).notice_status == "sent"
@@ -271,7 +272,7 @@ def test_a_worker_killed_mid_send_leaves_no_duplicate_and_no_lost_notice(
     # Another worker, after the lease and a sweep: nothing more is sent.
     wait_for(lambda: not redis.exists(keys.notice_lock(won.id)))
     clock.advance(minutes=2)
-    jobs.queue().enqueue(jobs.sweep_in_flight)
+    queues.queue().enqueue(schedule.sweep_in_flight)
     run_jobs()
     assert len(sandbox.sent_templates()) == 1
     assert fresh(won.id).notice_status == "sent"
@@ -279,9 +280,9 @@ def test_a_worker_killed_mid_send_leaves_no_duplicate_and_no_lost_notice(
 
 def test_a_lost_enqueue_is_picked_up_by_the_sweep(win, sandbox, run_jobs, redis, clock):
     won, _ = win()
-    Queue(jobs.NOTICES, connection=redis).empty()  # as if Redis lost the job
+    Queue(queues.NOTICES, connection=redis).empty()  # as if Redis lost the job
     clock.advance(minutes=2)
-    jobs.queue().enqueue(jobs.sweep_in_flight)
+    queues.queue().enqueue(schedule.sweep_in_flight)
     run_jobs()
     assert len(sandbox.sent_templates()) == 1 and fresh(won.id).notice_status == "sent"
 

@@ -12,8 +12,8 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from campaigns.extensions import db
 from campaigns.models import Player
+from campaigns.web.extensions import db
 
 
 @pytest.fixture

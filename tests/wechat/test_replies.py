@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from campaigns.extensions import db
+from campaigns.web.extensions import db
 from tests.wechat import samples
 from tests.wechat.test_callback import mode, post, reply_content  # noqa: F401  (fixture)
 

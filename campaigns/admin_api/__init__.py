@@ -1,6 +1,0 @@
-"""The admin JSON API (``/api``): campaigns for marketers, read access for analysts."""
-
-from campaigns.admin_api import reports  # noqa: F401  (registers its routes)
-from campaigns.admin_api.views import blueprint
-
-__all__ = ["blueprint"]

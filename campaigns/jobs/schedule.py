@@ -1,0 +1,65 @@
+"""The schedule: the periodic in-flight sweep, the one job that re-enqueues itself.
+
+Jobs are at-least-once (a killed worker may lose or rerun one), so every job is idempotent on its
+own key and a periodic sweep finds work that was missed.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from campaigns.core import queues, services
+from campaigns.core.services import redis_clients
+from campaigns.ledger import chain
+from campaigns.ledger.sweeper import sweep
+from campaigns.models import Campaign
+from campaigns.reports import pageviews
+from campaigns.wechat import notices
+
+SWEEP_JOB_ID = "sweep-in-flight-plays"
+SWEEP_EVERY = timedelta(seconds=15)
+
+
+def schedule_sweep(connection=None) -> None:
+    """(Re)schedule the in-flight sweep; a fixed job id keeps exactly one scheduled."""
+    queues.queue(queues.DEFAULT, connection).enqueue_in(
+        SWEEP_EVERY, sweep_in_flight, job_id=SWEEP_JOB_ID
+    )
+
+
+def sweep_in_flight() -> int:
+    """Finish stock transfers between shards and write decisions whose request died before the
+    ledger write (see draw/stock.py and ledger/sweeper.py), extend
+    each campaign's hash chain over what has arrived, move page views into SQL, and re-enqueue
+    winner notices that are still open."""
+    now = services.now()
+    session = services.session()
+    secret_key = services.settings()["SECRET_KEY"]
+    written = 0
+    try:
+        published = session.scalars(select(Campaign).where(Campaign.seed.is_not(None))).all()
+        engine = services.engine()
+        for campaign in published:
+            engine.settle_transfers(campaign.id, campaign.shards, now)
+            written += sweep(
+                session,
+                redis_clients.counters,
+                campaign.id,
+                now,
+                secret_key,
+                shards=campaign.shards,
+            )
+            chain.extend(session, redis_clients.counters, campaign, now)
+            pageviews.flush(session, redis_clients.counters, campaign.id)
+        notices.requeue_stale(  # winner notices still open a while after the win
+            session,
+            redis_clients.main,
+            now,
+            services.settings()["NOTICE_RETRY_INTERVALS"],
+        )
+    finally:
+        session.remove()
+        schedule_sweep()
+    return written

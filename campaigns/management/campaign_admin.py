@@ -1,0 +1,316 @@
+"""Creating, editing and publishing campaigns: plain functions the admin API and console call.
+
+Once a campaign has been published its prize pool is never silently rewritten: stock may go up,
+or down no further than what is already awarded, and every change is in the audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from campaigns.core.clock import as_utc, utc_naive
+from campaigns.core.errors import DomainError, ErrorCode
+from campaigns.draw import seeding, state
+from campaigns.draw.engine import REDIS_DOWN
+from campaigns.draw.keys import all_shards
+from campaigns.ledger import audit
+from campaigns.management import keywords
+from campaigns.models import Campaign, Prize, Question, Win
+from campaigns.models.campaign import Status
+
+FOLLOW_WARNING = (
+    "WeChat's platform rules forbid inducing users to follow an account in exchange for a "
+    "reward. Requiring a follow to play may be judged induced following; check with your "
+    "account's compliance contact before publishing."
+)
+
+SCALAR_FIELDS = (
+    "name",
+    "game",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "rules",
+    "keyword",
+    "language",
+    "plays_per_user_per_day",
+    "plays_per_user_total",
+    "wins_per_user_total",
+    "require_follow",
+    "questions_per_attempt",
+    "pass_score",
+    "quiz_seconds",
+    "look",
+    "shards",
+)
+# What may change after publishing; everything else would change the odds players were shown.
+EDITABLE_WHEN_PUBLISHED = {"name", "rules", "keyword", "language", "look", "prizes"}
+
+TRANSITIONS = {
+    Status.DRAFT: {Status.LIVE, Status.ENDED},
+    Status.LIVE: {Status.PAUSED, Status.ENDED},
+    Status.PAUSED: {Status.LIVE, Status.ENDED},
+    Status.ENDED: set(),
+}
+
+
+def _stored(name: str, value):
+    return utc_naive(value) if isinstance(value, datetime) else value
+
+
+def create_campaign(session, data: dict, now: datetime) -> Campaign:
+    campaign = Campaign(created_at=utc_naive(now), updated_at=utc_naive(now), status=Status.DRAFT)
+    for name in SCALAR_FIELDS:
+        if name in data:
+            setattr(campaign, name, _stored(name, data[name]))
+    campaign.prizes = [_new_prize(i, p) for i, p in enumerate(data.get("prizes", []))]
+    campaign.questions = [_new_question(i, q) for i, q in enumerate(data.get("questions", []))]
+    session.add(campaign)
+    session.commit()
+    return campaign
+
+
+def _new_prize(position: int, data: dict) -> Prize:
+    return Prize(
+        position=position,
+        name=data["name"],
+        stock=data["stock"],
+        probability=data["probability"],
+        pacing=data.get("pacing", "none"),
+        image_url=data.get("image_url"),
+    )
+
+
+def _new_question(position: int, data: dict) -> Question:
+    return Question(
+        position=position, text=data["text"], options=data["options"], answer=data["answer"]
+    )
+
+
+def as_input(campaign: Campaign) -> dict:
+    """The campaign in the shape the input schema takes (to merge a PATCH and re-check it)."""
+    data = {name: getattr(campaign, name) for name in SCALAR_FIELDS}
+    data["starts_at"], data["ends_at"] = campaign.starts_utc, campaign.ends_utc
+    data["prizes"] = [
+        {
+            "id": p.id,
+            "name": p.name,
+            "stock": p.stock,
+            "probability": p.probability,
+            "pacing": p.pacing,
+            "image_url": p.image_url,
+        }
+        for p in campaign.prizes
+    ]
+    data["questions"] = [
+        {"text": q.text, "options": q.options, "answer": q.answer} for q in campaign.questions
+    ]
+    return data
+
+
+def awarded_by_prize(session, campaign_id: int) -> dict[int, int]:
+    rows = session.execute(
+        select(Win.prize_id, func.count())
+        .where(Win.campaign_id == campaign_id)
+        .group_by(Win.prize_id)
+    )
+    return dict(rows.all())
+
+
+def snapshot(campaign: Campaign) -> dict:
+    """A JSON-able picture of the campaign for the audit log."""
+    data = as_input(campaign)
+    data["starts_at"], data["ends_at"] = data["starts_at"].isoformat(), data["ends_at"].isoformat()
+    data["status"] = campaign.status
+    return data
+
+
+def update_campaign(
+    session, redis, campaign: Campaign, changes: dict, actor: str, now: datetime
+) -> Campaign:
+    """Apply a validated PATCH (already merged and re-checked by the caller)."""
+    published = campaign.status != Status.DRAFT
+    if campaign.status == Status.ENDED:
+        raise DomainError(
+            ErrorCode.CONFLICT, "An ended campaign cannot be edited.", {"status": ["ended"]}
+        )
+    before = snapshot(campaign)
+    if published:
+        frozen = sorted(
+            name
+            for name in changes
+            if name not in EDITABLE_WHEN_PUBLISHED and _differs(campaign, name, changes[name])
+        )
+        if frozen:
+            raise DomainError(
+                ErrorCode.CONFLICT,
+                "These fields cannot change once the campaign is published.",
+                {name: ["Cannot change once published."] for name in frozen},
+            )
+    if campaign.status == Status.LIVE and "keyword" in changes:
+        _check_keyword_free(session, campaign, changes["keyword"], now)
+    for name in SCALAR_FIELDS:
+        if name in changes:
+            setattr(campaign, name, _stored(name, changes[name]))
+    if "prizes" in changes:
+        if published:
+            _restock(session, redis, campaign, changes["prizes"])
+        else:
+            campaign.prizes = [_new_prize(i, p) for i, p in enumerate(changes["prizes"])]
+    if "questions" in changes:
+        campaign.questions = [_new_question(i, q) for i, q in enumerate(changes["questions"])]
+    campaign.updated_at = utc_naive(now)
+    if published:
+        audit.record(session, campaign.id, actor, "update", before, snapshot(campaign), now)
+    _commit_and_push(session, redis, campaign)
+    return campaign
+
+
+def _check_keyword_free(session, campaign: Campaign, keyword, now: datetime) -> None:
+    """A live campaign's new keyword must not be one another campaign answers to."""
+    if keywords.fold(keyword) == keywords.fold(campaign.keyword):
+        return
+    other = keywords.holder(session, keyword, now, besides=campaign.id)
+    if other is not None:
+        raise DomainError(
+            ErrorCode.CONFLICT,
+            "Another campaign already answers to this keyword.",
+            {"keyword": [keywords.taken_message(other)]},
+        )
+
+
+def _differs(campaign: Campaign, name: str, value) -> bool:
+    current = getattr(campaign, name)
+    if isinstance(value, datetime):
+        return as_utc(current) != as_utc(value)
+    return current != value
+
+
+def _restock(session, redis, campaign: Campaign, prizes: list[dict]) -> None:
+    """On a published campaign only stock, name and image of existing prizes may change."""
+    current = {p.id: p for p in campaign.prizes}
+    ids = [p.get("id") for p in prizes]
+    if sorted(i for i in ids if i) != sorted(current) or len(ids) != len(current):
+        raise DomainError(
+            ErrorCode.CONFLICT,
+            "Prizes cannot be added or removed once published; list every prize with its id.",
+            {"prizes": ["Same prizes (by id) required once published."]},
+        )
+    awarded = awarded_by_prize(session, campaign.id)
+    redis_awarded = _redis_awarded(redis, campaign)
+    errors: dict[str, list[str]] = {}
+    for index, change in enumerate(prizes):
+        prize = current[change["id"]]
+        if (
+            change["probability"] != prize.probability
+            or change.get("pacing", "none") != prize.pacing
+        ):
+            errors[f"prizes.{index}.probability"] = [
+                "Odds and pacing cannot change once published."
+            ]
+            continue
+        floor = max(awarded.get(prize.id, 0), redis_awarded.get(prize.id, 0))
+        if change["stock"] < floor:
+            errors[f"prizes.{index}.stock"] = [f"Cannot be lower than the {floor} already awarded."]
+            continue
+        prize.stock, prize.name, prize.image_url = (
+            change["stock"],
+            change["name"],
+            change.get("image_url"),
+        )
+    if errors:
+        session.rollback()
+        raise DomainError(ErrorCode.CONFLICT, "Some prize changes are not allowed.", errors)
+
+
+def _redis_awarded(redis, campaign: Campaign) -> dict[int, int]:
+    try:
+        return state.awarded_in_redis(redis, campaign.id, campaign.shards)
+    except REDIS_DOWN as exc:
+        raise DomainError(ErrorCode.UNAVAILABLE) from exc
+
+
+def change_status(
+    session, redis, campaign: Campaign, status: str, actor: str, now: datetime
+) -> Campaign:
+    target = Status(status)
+    current = Status(campaign.status)
+    if target == current:
+        return campaign
+    if target not in TRANSITIONS[current]:
+        allowed = ", ".join(sorted(TRANSITIONS[current])) or "none"
+        raise DomainError(
+            ErrorCode.CONFLICT,
+            f"A {current.value} campaign cannot become {target.value}.",
+            {"status": [f"Allowed from {current.value}: {allowed}."]},
+        )
+    if target == Status.LIVE:
+        problems = publish_problems(session, campaign, now)
+        if problems:
+            raise DomainError(ErrorCode.VALIDATION, "The campaign cannot go live yet.", problems)
+        if not campaign.seed:
+            campaign.seed = seeding.new_seed()
+            campaign.seed_commitment = seeding.commitment(campaign.seed)
+    campaign.status = target.value
+    campaign.updated_at = utc_naive(now)
+    audit.record(
+        session,
+        campaign.id,
+        actor,
+        "status",
+        {"status": current.value},
+        {"status": target.value},
+        now,
+    )
+    _commit_and_push(session, redis, campaign)
+    return campaign
+
+
+def publish_problems(session, campaign: Campaign, now: datetime) -> dict[str, list[str]]:
+    """What stops a campaign from going live (WeChat's rules included), and a keyword that a
+    live or scheduled campaign answers to: the older one would keep answering."""
+    problems: dict[str, list[str]] = {}
+    if not (campaign.rules or "").strip():
+        problems["rules"] = ["Rules text is required before going live (WeChat platform rules)."]
+    if campaign.game != "quiz" and not campaign.prizes:
+        problems["prizes"] = ["Add at least one prize."]
+    other = keywords.holder(session, campaign.keyword, now, besides=campaign.id)
+    if other is not None:
+        problems["keyword"] = [keywords.taken_message(other)]
+    return problems
+
+
+def warnings(campaign: Campaign) -> list[str]:
+    return [FOLLOW_WARNING] if campaign.require_follow else []
+
+
+def _commit_and_push(session, redis, campaign: Campaign) -> None:
+    """Tell Redis, commit, tell Redis again.
+
+    The first push makes a failing Redis stop the change before SQL has it; the second covers a
+    rebuild that read SQL between the two (it saw the old settings).
+    """
+    session.flush()
+    every_shard = all_shards(campaign.id, campaign.shards)  # read now: a rollback expires it
+    try:
+        state.push_settings(redis, campaign)
+    except REDIS_DOWN as exc:
+        session.rollback()
+        raise DomainError(ErrorCode.UNAVAILABLE) from exc
+    try:
+        session.commit()
+    except SQLAlchemyError as exc:
+        session.rollback()
+        try:
+            for keys in every_shard:
+                redis.hdel(keys.meta, "ready")  # rebuild from SQL next play
+        except REDIS_DOWN:
+            pass
+        raise DomainError(ErrorCode.UNAVAILABLE) from exc
+    try:
+        state.push_settings(redis, campaign)
+    except REDIS_DOWN:
+        pass  # the first push already holds the same settings

@@ -1,0 +1,98 @@
+"""``flask --app wsgi ...`` commands: every one the server has is registered here."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from campaigns.core import services
+from campaigns.management import tokens
+from campaigns.web.extensions import db
+
+
+def register(app: Flask) -> None:
+    from campaigns.web.cli.console import report, user
+
+    app.cli.add_command(token)
+    app.cli.add_command(verify_command)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(menu)
+    app.cli.add_command(user)
+    app.cli.add_command(report)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Work the notices and default queues (and run the scheduler)."""
+    from campaigns.web.worker import run_worker
+
+    run_worker(current_app._get_current_object(), burst=burst)
+
+
+@click.group()
+def token():
+    """Admin API tokens."""
+
+
+@token.command("create")
+@click.option("--role", type=click.Choice(tokens.ROLES), required=True)
+@click.option("--label", default="", help="Who or what the token is for.")
+def token_create(role: str, label: str):
+    """Print a new admin token (shown once; only its hash is stored)."""
+    click.echo(tokens.create_token(db.session, role, label, services.now()))
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+def token_revoke(token_id: int):
+    """Revoke a token by its id."""
+    if not tokens.revoke_token(db.session, token_id, services.now()):
+        raise click.ClickException(f"No token {token_id}.")
+    click.echo(f"Revoked token {token_id}.")
+
+
+@click.command("verify")
+@click.argument("source")
+def verify_command(source: str):
+    """Verify a finished campaign's audit (a file or URL); same code as campaigns/draw/verify.py."""
+    from campaigns.draw import verify
+
+    result = verify.verify(verify.read_lines(source))
+    click.echo(str(result))
+    if not result.ok:
+        raise SystemExit(1)
+
+
+@click.group()
+def menu():
+    """The Official Account's custom menu."""
+
+
+@menu.command("sync")
+@click.option("--yes", is_flag=True, help="Apply the change; without it, only show it.")
+def menu_sync(yes: bool):
+    """Show how the custom menu would change (the brand's buttons kept, the live campaigns in
+    one sub-menu) and apply it with --yes (WeChat, or the sandbox)."""
+    from campaigns.core.errors import DomainError
+    from campaigns.wechat import menu as custom_menu
+    from campaigns.wechat.clients import current_client, current_settings
+
+    client = current_client()
+    try:
+        planned = custom_menu.plan(
+            db.session,
+            client,
+            current_settings(),
+            services.now(),
+            current_app.config["WECHAT_MENU_NAME"],
+        )
+        click.echo(planned.render())
+        if planned.changed and yes:
+            custom_menu.apply(client, planned)
+    except DomainError as refused:
+        raise click.ClickException(refused.message) from None
+    if planned.changed:
+        click.echo("Applied." if yes else "Nothing changed yet: run again with --yes to apply.")

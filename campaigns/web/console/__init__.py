@@ -1,0 +1,38 @@
+"""The marketers' and analysts' console: server-rendered pages under ``/admin``.
+
+Views are thin: they read the form, call the same domain functions as the admin API
+(``campaign_admin``, ``simulator``, ``reports``, ``redemption``, ``exports``) and render.
+The pages register on ``blueprint`` here; ``setup.init_console`` binds them to the app.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, render_template
+from flask_wtf.csrf import CSRFError
+
+from campaigns.core.errors import DomainError
+from campaigns.web.console import auth, i18n
+
+blueprint = Blueprint("console", __name__, url_prefix="/admin", template_folder="templates")
+blueprint.before_request(auth.before_request)
+
+
+@blueprint.context_processor
+def _language():
+    lang = i18n.language()
+    return {
+        "lang": lang,
+        "t": lambda text: i18n.translate(text, lang),
+        "user": g.get("console_user"),
+    }
+
+
+@blueprint.errorhandler(DomainError)
+def _domain_error(error: DomainError):
+    return render_template("console/error.html", error=error), error.status
+
+
+@blueprint.errorhandler(CSRFError)
+def _csrf_error(_error):
+    message = "The form has expired or was not sent from this site; please try again."
+    return render_template("console/error.html", error={"message": message, "fields": {}}), 400

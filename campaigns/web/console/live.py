@@ -1,0 +1,141 @@
+"""A campaign's overview: publishing, live controls, stock, the audit log, verifiable draws."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from campaigns.core.errors import DomainError, ErrorCode
+from campaigns.core.services import now, redis_clients
+from campaigns.ledger import chain
+from campaigns.management import campaign_admin
+from campaigns.models import AuditEntry
+from campaigns.play import load_campaign
+from campaigns.web.console import blueprint, forms, i18n
+from campaigns.web.console.auth import actor_name
+from campaigns.web.console.common import game_url
+from campaigns.web.extensions import db
+from campaigns.wechat import qr
+from campaigns.wechat.clients import current_client
+
+AUDIT_ROWS = 200
+
+
+def _audit(campaign_id: int) -> list[AuditEntry]:
+    return db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.campaign_id == campaign_id)
+        .order_by(AuditEntry.id.desc())
+        .limit(AUDIT_ROWS)
+    ).all()
+
+
+def changes(before: dict | None, after: dict | None) -> list[tuple[str, object, object]]:
+    """The fields an audit entry changed, prize by prize: (field, before, after)."""
+    before, after = before or {}, after or {}
+    rows = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if key == "prizes" and isinstance(old, list) and isinstance(new, list):
+            olds = {p.get("id"): p for p in old}
+            for prize in new:
+                previous = olds.get(prize.get("id"), {})
+                for field in ("name", "stock", "image_url"):
+                    if previous.get(field) != prize.get(field):
+                        rows.append(
+                            (f"{prize.get('name')}: {field}", previous.get(field), prize.get(field))
+                        )
+        elif old != new:
+            rows.append((key, old, new))
+    return rows
+
+
+@blueprint.get("/campaigns/<int:campaign_id>")
+def overview(campaign_id: int, errors: dict | None = None, status: int = 200):
+    campaign = load_campaign(db.session, campaign_id)
+    lang = i18n.language()
+    return render_template(
+        "console/overview.html",
+        campaign=campaign,
+        awarded=campaign_admin.awarded_by_prize(db.session, campaign.id),
+        audit=_audit(campaign.id),
+        changes=changes,
+        chain_head=chain.head(db.session, campaign)[1],
+        explain=i18n.EXPLAIN_VERIFIABLE[lang],
+        game_url=game_url(campaign),
+        errors=errors or {},
+    ), status
+
+
+@blueprint.get("/campaigns/<int:campaign_id>/publish")
+def publish(campaign_id: int):
+    campaign = load_campaign(db.session, campaign_id)
+    lang = i18n.language()
+    warnings = campaign_admin.warnings(campaign)
+    if lang == "zh":
+        warnings = [
+            i18n.FOLLOW_WARNING_ZH if w == campaign_admin.FOLLOW_WARNING else w for w in warnings
+        ]
+    return render_template(
+        "console/publish.html",
+        campaign=campaign,
+        problems=campaign_admin.publish_problems(db.session, campaign, now()),
+        warnings=warnings,
+        game_url=game_url(campaign),
+    )
+
+
+@blueprint.post("/campaigns/<int:campaign_id>/status")
+def change_status(campaign_id: int):
+    campaign = load_campaign(db.session, campaign_id)
+    target = request.form.get("status", "")
+    if target not in ("live", "paused", "ended"):
+        raise DomainError(
+            ErrorCode.VALIDATION,
+            "Some fields are invalid.",
+            {"status": ["Must be one of: live, paused, ended."]},
+        )
+    campaign_admin.change_status(
+        db.session, redis_clients.counters, campaign, target, actor_name(), now()
+    )
+    flash("Saved.")
+    return redirect(url_for("console.overview", campaign_id=campaign.id))
+
+
+@blueprint.post("/campaigns/<int:campaign_id>/stock")
+def change_stock(campaign_id: int):
+    """Raise (or lower to what is awarded) the stock of a published campaign's prizes."""
+    campaign = load_campaign(db.session, campaign_id)
+    rows = forms.from_campaign(campaign)["prizes"]
+    for index, row in enumerate(rows):
+        row["stock"] = request.form.get(f"prizes.{index}.stock", row["stock"])
+    try:
+        changes = forms.validate_changes({"prizes": rows}, campaign)
+        campaign_admin.update_campaign(
+            db.session, redis_clients.counters, campaign, changes, actor_name(), now()
+        )
+    except ValidationError as exc:
+        db.session.rollback()
+        return overview(campaign_id, exc.messages, 422)
+    except DomainError as exc:
+        db.session.rollback()
+        return overview(campaign_id, forms.flatten(exc.fields), exc.status)
+    flash("Saved.")
+    return redirect(url_for("console.overview", campaign_id=campaign.id))
+
+
+@blueprint.get("/campaigns/<int:campaign_id>/qr.<kind>")
+def qr_code(campaign_id: int, kind: str):
+    """The campaign's parametric WeChat QR code (scene campaign-<id>) for posters."""
+    render = {"png": (qr.render_png, "image/png"), "svg": (qr.render_svg, "image/svg+xml")}
+    if kind not in render:
+        abort(404)
+    campaign = load_campaign(db.session, campaign_id)
+    draw, mimetype = render[kind]
+    image = draw(qr.campaign_qr(current_client(), redis_clients.main, campaign.id))
+    return Response(
+        image,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'inline; filename="campaign-{campaign.id}-qr.{kind}"'},
+    )

@@ -1,0 +1,1 @@
+"""WeChat's own HTTP audience: the signed callback and the OAuth sign-in views."""

@@ -1,0 +1,304 @@
+"""Winner notices: one WeChat template message per win, sent by an RQ job, never twice.
+
+How a win's notice moves (``Win.notice_status``):
+
+    pending --claim--> sending --accepted--> sent
+                          |---refused for good (43101, 43004, ...)--> "failed: <reason> (<code>)"
+                          |---refused for now (busy -1, quota, HTTP error)--> pending (retry)
+                          '---outcome unknown (timeout, worker killed)--> stays "sending"
+
+Only the holder of the win's lease (a Redis lock with a TTL) claims and sends, so a double
+enqueue or a sweep racing a running job sends nothing extra. A send whose outcome is unknown
+keeps its lease until the TTL runs out instead of releasing it: in that time WeChat's delivery
+report (the TEMPLATESENDJOBFINISH event on the callback) marks the win "sent" if the message
+got through, and only a win still "sending" after the lease is sent again.
+
+The residual window: WeChat template messages carry no idempotency key, so if WeChat accepted a
+send whose worker died (or timed out) AND its delivery report never reached the callback within
+the lease (callback down, report lost), the follower gets the notice twice. The opposite
+mistake (never sending) cannot happen: a win leaves "pending"/"sending" only on WeChat's word.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import requests
+from redis.exceptions import LockError, RedisError
+from rq import Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from sqlalchemy import func, select, update
+from urllib3.exceptions import NewConnectionError
+from wechatpy.exceptions import WeChatClientException
+
+from campaigns.core import queues, services
+from campaigns.core.clock import utc_naive
+from campaigns.core.services import redis_clients
+from campaigns.models import Campaign, Player, Win
+from campaigns.models.plays import NoticeStatus
+from campaigns.wechat import keys, notice_template
+
+log = logging.getLogger(__name__)
+
+# Refusals that will not change on retry, recorded as "failed: <reason> (<code>)". About the
+# follower: not following, notices of this template turned off (WeChat answers 43101 from then
+# on, undocumented for template messages but seen since mid-2023), an openid of another
+# account, on the account's blacklist, a frozen or closed WeChat account. About the message:
+# a value breaking its keyword's rule, a template this account does not have, no permission
+# to send template messages (a send repeated with the same data gets the same answer).
+PERMANENT = {
+    43004: "not following",
+    43101: "refused by the user",
+    40003: "invalid openid",
+    43019: "blacklisted",
+    50002: "user limited",
+    47003: "invalid keyword value",
+    40037: "invalid template_id",
+    48001: "api unauthorized",
+}
+# WeChat's "try later" answers: system busy, API quota/frequency limits, and a token refusal
+# that survived wechatpy's own refresh-and-retry. Any other code is recorded as a refusal.
+TRANSIENT = {-1, 45009, 45011, 45047, 40001, 40014, 42001}
+OPEN = (NoticeStatus.PENDING, NoticeStatus.SENDING)
+LIVE_JOB = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.CREATED}
+STALE_AFTER = timedelta(minutes=1)
+
+
+class NoticeRetry(Exception):
+    """Not sent for now; raised so RQ's Retry tries the job again with backoff."""
+
+
+def job_id(win_id: int) -> str:
+    return f"notice-win-{win_id}"
+
+
+def notify_win(win_id: int) -> None:
+    """Called by ``play()`` right after a win is committed. Redis trouble only delays the
+    notice: the win stays "pending" and the sweep enqueues it.
+
+    No look for an earlier job first (``enqueue_notice``): the win was inserted a moment ago and
+    the sweep takes only wins a minute old, so none exists; and were one to, the win's lease and
+    claim in ``deliver`` would still send once."""
+    try:
+        _enqueue(win_id, services.settings()["NOTICE_RETRY_INTERVALS"])
+    except RedisError:
+        log.warning("could not enqueue the notice of win %s; the sweep will", win_id)
+
+
+def enqueue_notice(redis, win_id: int, intervals: list[int]) -> Job:
+    """Enqueue the win's notice job unless one is already waiting or running (one job id)."""
+    try:
+        job = Job.fetch(job_id(win_id), connection=redis)
+    except NoSuchJobError:
+        job = None
+    if job is not None:
+        status = job.get_status()
+        running = status == JobStatus.STARTED and redis.exists(keys.notice_lock(win_id))
+        if status in LIVE_JOB or running:
+            return job
+        job.delete()  # finished, failed, or started by a worker that died: a fresh one
+    return _enqueue(win_id, intervals)
+
+
+def _enqueue(win_id: int, intervals: list[int]) -> Job:
+    return queues.enqueue(
+        send_win_notice,
+        win_id,
+        queue_name=queues.NOTICES,
+        job_id=job_id(win_id),
+        retry=Retry(max=len(intervals), interval=intervals),
+    )
+
+
+def send_win_notice(win_id: int) -> str:
+    """The RQ job: send the notice of one win (see ``deliver``)."""
+    from campaigns.wechat.clients import current_client, current_settings
+
+    try:
+        return deliver(
+            services.session(),
+            redis_clients.main,
+            current_client(),
+            current_settings(),
+            services.clock(),
+            win_id,
+            services.settings()["NOTICE_LEASE_SECONDS"],
+        )
+    finally:
+        services.session().remove()
+
+
+def deliver(session, redis, client, settings, clock, win_id: int, lease_seconds: int) -> str:
+    """Send the win's notice if it is still open, under the win's lease; returns the status."""
+    lock = redis.lock(keys.notice_lock(win_id), timeout=lease_seconds, blocking=False)
+    if not lock.acquire():
+        raise NoticeRetry(f"win {win_id}: another attempt holds the lease")
+    keep_lease = False
+    try:
+        win = session.get(Win, win_id)
+        if win is None or win.notice_status not in OPEN:
+            return win.notice_status if win else "missing"
+        if not _claim(session, win_id):
+            return session.get(Win, win_id).notice_status
+        try:
+            result = client.message.send_template(
+                win.player.openid,
+                settings.template_id,
+                _template_data(session, win, settings),
+                url=settings.prizes_url(win.campaign_id),
+            )
+        except requests.RequestException as exc:
+            if _never_reached(exc):
+                _set(session, win_id, NoticeStatus.PENDING)
+                raise NoticeRetry(f"win {win_id}: {exc}") from exc
+            keep_lease = True  # it may have reached WeChat: the outcome is unknown
+            raise NoticeRetry(f"win {win_id}: outcome unknown ({exc})") from exc
+        except WeChatClientException as exc:
+            return _refused(session, win_id, exc)
+        _finish(session, win_id, NoticeStatus.SENT, clock, result.get("msgid"))
+        return NoticeStatus.SENT
+    finally:
+        if not keep_lease:
+            try:
+                lock.release()
+            except LockError:
+                pass  # the lease ran out first; the next attempt re-checks the state
+
+
+def record_delivery_report(session, openid: str, msgid, status: str, clock) -> None:
+    """WeChat's TEMPLATESENDJOBFINISH: the word on whether a template message got through.
+
+    Found by msgid, or, when the sender died before storing it, as this follower's win still
+    "sending" (the oldest, should there be several)."""
+    win = None
+    if msgid:
+        win = session.scalar(select(Win).where(Win.notice_msgid == str(msgid)))
+    if win is None:
+        win = session.scalar(
+            select(Win)
+            .join(Player, Player.id == Win.player_id)
+            .where(Player.openid == openid, Win.notice_status == NoticeStatus.SENDING)
+            .order_by(Win.id)
+            .limit(1)
+        )
+    if win is None:
+        return
+    if status == "success":
+        _finish(session, win.id, NoticeStatus.SENT, clock, msgid)
+    else:  # "failed:user block" (turned off by the follower), "failed: system failed"
+        reason = status.removeprefix("failed:").strip()
+        _finish(session, win.id, f"failed: {reason} (delivery report)"[:40], clock, msgid)
+
+
+def requeue_stale(session, redis, now, intervals: list[int], limit: int = 500) -> int:
+    """Enqueue wins whose notice is still open a while after the win (enqueue lost to a Redis
+    outage, retries exhausted, worker killed); ``enqueue_notice`` skips live jobs."""
+    cutoff = utc_naive(now - STALE_AFTER)
+    ids = session.scalars(
+        select(Win.id)
+        .where(Win.notice_status.in_(OPEN), Win.created_at <= cutoff)
+        .order_by(Win.id)
+        .limit(limit)
+    ).all()
+    for win_id in ids:
+        enqueue_notice(redis, win_id, intervals)
+    return len(ids)
+
+
+def _claim(session, win_id: int) -> bool:
+    result = session.execute(
+        update(Win)
+        .where(Win.id == win_id, Win.notice_status.in_(OPEN))
+        .values(notice_status=NoticeStatus.SENDING, notice_attempts=Win.notice_attempts + 1)
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def _set(session, win_id: int, status: str) -> None:
+    session.execute(
+        update(Win)
+        .where(Win.id == win_id, Win.notice_status == NoticeStatus.SENDING)
+        .values(notice_status=status)
+    )
+    session.commit()
+
+
+def _finish(session, win_id: int, status: str, clock, msgid) -> None:
+    """Record WeChat's answer; a delivery report and the sender may both arrive (same word)."""
+    values = {"notice_status": status}
+    if msgid:
+        values["notice_msgid"] = str(msgid)
+    if status == NoticeStatus.SENT:
+        values["notice_sent_at"] = func.coalesce(Win.notice_sent_at, utc_naive(clock.now()))
+    session.execute(
+        update(Win)
+        .where(Win.id == win_id, Win.notice_status.in_((*OPEN, NoticeStatus.SENT)))
+        .values(**values)
+    )
+    session.commit()
+
+
+def _never_reached(exc: requests.RequestException) -> bool:
+    """True when the request cannot have left this host (no connection was made)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(exc, requests.ConnectionError) and isinstance(reason, NewConnectionError)
+
+
+def _refused(session, win_id: int, exc: WeChatClientException) -> str:
+    code = exc.errcode
+    if code is None or code in TRANSIENT:  # HTTP error or "try later": not delivered
+        _set(session, win_id, NoticeStatus.PENDING)
+        raise NoticeRetry(f"win {win_id}: WeChat said {code} {exc.errmsg}") from exc
+    if code in PERMANENT:
+        status = f"failed: {PERMANENT[code]} ({code})"
+    else:
+        status = f"failed: {code} {exc.errmsg or ''}".strip()[:40]
+    _set(session, win_id, status)
+    return status
+
+
+def _template_data(session, win: Win, settings) -> dict:
+    """A service notice about the prize (never marketing), in the keywords the account's
+    template has (``settings.template_fields``); a tap opens the winner's prizes page."""
+    campaign = session.get(Campaign, win.campaign_id)
+    facts = notice_template.NoticeFacts(
+        prize=win.prize.name,
+        campaign=campaign.name,
+        code=win.code,
+        won_at=win.created_at,
+        zone=campaign.zone,
+        language=campaign.language,
+    )
+    return notice_template.template_data(settings.template_fields, facts)
+
+
+def winner_notices(session, campaign_id: int) -> list[dict]:
+    """The campaign's wins with their notice status, openids masked (for the admin API)."""
+    rows = session.execute(
+        select(Win, Player.openid)
+        .join(Player, Player.id == Win.player_id)
+        .where(Win.campaign_id == campaign_id)
+        .order_by(Win.id)
+    ).all()
+    return [
+        {
+            "win_id": win.id,
+            "prize": win.prize.name,
+            "openid": mask_openid(openid),
+            "won_at": win.created_at,
+            "redeemed_at": win.redeemed_at,
+            "notice_status": win.notice_status,
+            "notice_attempts": win.notice_attempts,
+            "notice_sent_at": win.notice_sent_at,
+        }
+        for win, openid in rows
+    ]
+
+
+def mask_openid(openid: str) -> str:
+    return openid[:4] + "…" + openid[-4:] if len(openid) > 8 else "…"

@@ -1,0 +1,124 @@
+"""One live demo campaign of each game, for ``make run``.
+
+``python -m devtools.demo`` seeds them (idempotent) into the app the environment configures and
+prints one line per campaign: its game and game URL. A development tool, so not a ``flask``
+command: production's CLI never offers to fill a real account with demo campaigns.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from campaigns.core import services, urls
+from campaigns.management import campaign_admin
+from campaigns.models import Campaign
+from campaigns.web.extensions import db
+
+DEMO_RULES = (
+    "演示活动：每人每天可玩 3 次，每人最多中奖 1 次。奖品数量有限，先到先得。\n"
+    "Demo campaign: 3 plays a day, at most one prize per person, while stocks last."
+)
+
+
+def demo_campaigns(now) -> list[dict]:
+    window = {"starts_at": now - timedelta(hours=1), "ends_at": now + timedelta(days=30)}
+    common = {
+        **window,
+        "timezone": "Asia/Shanghai",
+        "rules": DEMO_RULES,
+        "plays_per_user_per_day": 3,
+        "plays_per_user_total": 20,
+        "wins_per_user_total": 1,
+    }
+    prizes = [
+        {"name": "手机 Phone", "stock": 5, "probability": 0.01, "pacing": "even"},
+        {"name": "10元优惠券 Coupon", "stock": 500, "probability": 0.3},
+        {"name": "积分 Points", "stock": 2000, "probability": 0.3},
+    ]
+    return [
+        {
+            **common,
+            "name": "刮刮卡 Scratch card demo",
+            "game": "scratch",
+            "keyword": "刮",
+            "prizes": prizes,
+        },
+        {
+            **common,
+            "name": "幸运大转盘 Wheel demo",
+            "game": "wheel",
+            "keyword": "GO",
+            "prizes": prizes,
+        },
+        {
+            **common,
+            "name": "幸运九宫格 Grid demo",
+            "game": "grid",
+            "keyword": "九宫格",
+            "prizes": [
+                *prizes,
+                {"name": "月饼礼盒 Mooncakes", "stock": 50, "probability": 0.05},
+                {"name": "5元代金券 Voucher", "stock": 1000, "probability": 0.2},
+            ],
+        },
+        {
+            **common,
+            "name": "中秋知识问答 Quiz demo",
+            "game": "quiz",
+            "keyword": "答题",
+            "prizes": prizes,
+            "questions_per_attempt": 3,
+            "pass_score": 2,
+            "questions": [
+                {
+                    "text": "中秋节在农历几月几日？ When is the Mid-Autumn Festival?",
+                    "options": ["八月十五 8/15", "五月初五 5/5", "正月十五 1/15"],
+                    "answer": 0,
+                },
+                {
+                    "text": "中秋节传统食品是？ The traditional Mid-Autumn food?",
+                    "options": ["粽子 Zongzi", "月饼 Mooncake", "汤圆 Tangyuan"],
+                    "answer": 1,
+                },
+                {
+                    "text": "嫦娥奔向了哪里？ Where did Chang'e fly to?",
+                    "options": ["太阳 Sun", "火星 Mars", "月亮 Moon"],
+                    "answer": 2,
+                },
+                {
+                    "text": "“但愿人长久，千里共婵娟”出自哪位诗人？ Who wrote this line?",
+                    "options": ["苏轼 Su Shi", "李白 Li Bai", "杜甫 Du Fu"],
+                    "answer": 0,
+                },
+            ],
+        },
+    ]
+
+
+def seed_demo(session, redis, now) -> list[Campaign]:
+    """Create (once) and publish the demo campaigns; returns them."""
+    made = []
+    for data in demo_campaigns(now):
+        campaign = session.scalar(select(Campaign).where(Campaign.name == data["name"]))
+        if campaign is None:
+            campaign = campaign_admin.create_campaign(session, data, now)
+        if campaign.status == "draft":
+            campaign_admin.change_status(session, redis, campaign, "live", "demo", now)
+        made.append(campaign)
+    return made
+
+
+def main() -> None:
+    from wsgi import create_app
+
+    app = create_app()
+    with app.app_context():
+        base = app.config["PUBLIC_BASE_URL"]
+        for campaign in seed_demo(db.session, services.redis_clients.counters, services.now()):
+            print(f"{campaign.game:8} {urls.game_url(base, campaign.id)}  ({campaign.name})")
+
+
+if __name__ == "__main__":
+    main()
