@@ -143,12 +143,12 @@ class Runner:
         return not self.stopping
 
     def _seed_demo(self) -> list[str]:
-        log("seeding demo campaigns: python -m devtools.demo")
-        code, output = self._run_step([sys.executable, "-m", "devtools.demo"], capture=True)
+        log("seeding demo campaigns: flask --app wsgi demo")
+        code, output = self._run_step([*FLASK, "demo"], capture=True)
         for line in output:
             print(line, flush=True)
         if code != 0 and not self.stopping:
-            warn(f"`python -m devtools.demo` failed (exit {code}); continuing without demo data")
+            warn(f"`flask demo` failed (exit {code}); continuing without demo data")
             return []
         return output
 
@@ -278,7 +278,7 @@ class Runner:
 
 
 def demo_campaigns(lines: list[str]) -> list[dict]:
-    """Campaigns announced by ``python -m devtools.demo`` as JSON lines (objects with an ``id``)."""
+    """Campaigns announced by ``flask --app wsgi demo`` as JSON lines (objects with an ``id``)."""
     found = []
     for line in lines:
         line = line.strip()

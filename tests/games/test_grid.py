@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from campaigns.models import Campaign, Play, Prize
 from campaigns.web.admin_api.schemas import CampaignIn
+from campaigns.web.cli.demo_data import demo_campaigns, seed_demo
 from campaigns.web.extensions import db
-from devtools.demo import demo_campaigns, seed_demo
 from games.grid import CELLS, MAX_PRIZES, Grid, cells
 from tests.bad_input.helpers import bearer, campaign_json
 

@@ -231,8 +231,8 @@ def test_the_audit_verifies_with_the_standalone_script(world):
 
 
 def test_the_demo_campaigns_open_and_play(world):
-    """What ``make run`` seeds (``python -m devtools.demo``), opened and played by a player."""
-    seeded = world.deployment.run_python("-m", "devtools.demo")
+    """What ``make run`` seeds (``flask --app wsgi demo``), opened and played by a player."""
+    seeded = world.deployment.run_python("-m", "flask", "--app", "wsgi", "demo")
     demos = re.findall(r"^(\w+)\s+(\S+/h5/\d+/)", seeded, re.MULTILINE)
     assert sorted(game for game, _ in demos) == ["grid", "quiz", "scratch", "wheel"], demos
     player = world.sessions["player"]

@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from campaigns.core import services
+from campaigns.core import services, urls
 from campaigns.management import tokens
 from campaigns.web.extensions import db
 
@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
     from campaigns.web.cli.console import report, user
 
     app.cli.add_command(token)
+    app.cli.add_command(demo)
     app.cli.add_command(verify_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(menu)
@@ -52,6 +53,16 @@ def token_revoke(token_id: int):
     if not tokens.revoke_token(db.session, token_id, services.now()):
         raise click.ClickException(f"No token {token_id}.")
     click.echo(f"Revoked token {token_id}.")
+
+
+@click.command()
+def demo():
+    """Seed one live demo campaign of each game (idempotent) and print their game URLs."""
+    from campaigns.web.cli.demo_data import seed_demo
+
+    base = current_app.config["PUBLIC_BASE_URL"]
+    for campaign in seed_demo(db.session, services.redis_clients.counters, services.now()):
+        click.echo(f"{campaign.game:8} {urls.game_url(base, campaign.id)}  ({campaign.name})")
 
 
 @click.command("verify")

@@ -1,8 +1,7 @@
-"""One live demo campaign of each game, for ``make run``.
+"""One live demo campaign of each game: ``flask --app wsgi demo`` (SPEC's command line).
 
-``python -m devtools.demo`` seeds them (idempotent) into the app the environment configures and
-prints one line per campaign: its game and game URL. A development tool, so not a ``flask``
-command: production's CLI never offers to fill a real account with demo campaigns.
+``make run`` seeds them (idempotent) so a newcomer has something to play; on a real account the
+command is there for a try-out and does nothing until someone runs it.
 """
 
 from __future__ import annotations
@@ -11,10 +10,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from campaigns.core import services, urls
 from campaigns.management import campaign_admin
 from campaigns.models import Campaign
-from campaigns.web.extensions import db
 
 DEMO_RULES = (
     "演示活动：每人每天可玩 3 次，每人最多中奖 1 次。奖品数量有限，先到先得。\n"
@@ -108,17 +105,3 @@ def seed_demo(session, redis, now) -> list[Campaign]:
             campaign_admin.change_status(session, redis, campaign, "live", "demo", now)
         made.append(campaign)
     return made
-
-
-def main() -> None:
-    from wsgi import create_app
-
-    app = create_app()
-    with app.app_context():
-        base = app.config["PUBLIC_BASE_URL"]
-        for campaign in seed_demo(db.session, services.redis_clients.counters, services.now()):
-            print(f"{campaign.game:8} {urls.game_url(base, campaign.id)}  ({campaign.name})")
-
-
-if __name__ == "__main__":
-    main()
