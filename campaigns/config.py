@@ -126,7 +126,10 @@ class Config:
         # Console (/admin): CSRF is checked on its forms only (the JSON API uses bearer tokens,
         # the player's endpoints a session set by OAuth); a login lapses after this much idling.
         self.WTF_CSRF_CHECK_DEFAULT = False
-        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the console login
+        # A form's token lapses after this long (a page left open overnight asks to reload),
+        # and its secret is dropped at every sign-in and sign-out (console/auth.py).
+        self.WTF_CSRF_TIME_LIMIT = int(env.get("CONSOLE_CSRF_SECONDS", 4 * 3600))
+        # Held in Redis with the sign-in (console/sessions.py), renewed by each request.
         self.CONSOLE_IDLE_SECONDS = int(env.get("CONSOLE_IDLE_SECONDS", 8 * 3600))
 
     def as_dict(self) -> dict:

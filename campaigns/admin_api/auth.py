@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import g, request
+from flask import current_app, g, request
 
 from campaigns.errors import DomainError, ErrorCode
 from campaigns.extensions import db
@@ -28,12 +28,12 @@ def current_actor() -> Actor:
             "Send Authorization: Bearer <token>.",
             {"Authorization": ["Missing or not a bearer token."]},
         )
-    found = find_token(db.session, token.strip())
+    found = find_token(db.session, token.strip(), current_app.extensions["clock"].now())
     if found is None:
         raise DomainError(
             ErrorCode.UNAUTHORIZED,
-            "Unknown or revoked token.",
-            {"Authorization": ["Unknown or revoked token."]},
+            "Unknown, revoked or expired token.",
+            {"Authorization": ["Unknown, revoked or expired token."]},
         )
     return Actor(role=found.role, name=f"token:{found.id}:{found.label or found.role}")
 
@@ -44,7 +44,7 @@ def rate_limit_key() -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
-        found = find_token(db.session, token.strip())
+        found = find_token(db.session, token.strip(), current_app.extensions["clock"].now())
         if found is not None:
             return f"token:{found.id}"
     return client_ip()

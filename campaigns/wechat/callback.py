@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, request
 
 from campaigns import ratelimits
 from campaigns.extensions import db, redis_clients
-from campaigns.wechat import inbox
+from campaigns.wechat import inbox, replay
 from campaigns.wechat.clients import current_settings
 
 blueprint = Blueprint("wechat_callback", __name__, url_prefix="/wechat")
@@ -36,6 +36,13 @@ def receive():
     )
     inbox.check_fresh(args.get("timestamp"))
     message, encrypted = inbox.open_body(settings, request.get_data(), args.to_dict())
+    replay.claim_signature(
+        redis_clients.main,
+        args["timestamp"],
+        args["nonce"],
+        message,
+        inbox.TIMESTAMP_WINDOW_SECONDS,
+    )
     reply = inbox.receive(
         db.session, redis_clients.main, current_app.extensions["clock"], settings, message
     )

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import re
+import secrets
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -245,7 +246,7 @@ QUESTIONS = [
 
 def signed(**extra) -> dict:
     """The query WeChat signs a callback with."""
-    timestamp, nonce = str(int(time.time())), "live-suite"
+    timestamp, nonce = str(int(time.time())), secrets.token_hex(8)  # one message per signature
     signer = WeChatSigner()
     signer.add_data(WECHAT_TOKEN, timestamp, nonce)
     return {"signature": signer.signature, "timestamp": timestamp, "nonce": nonce, **extra}
