@@ -7,7 +7,7 @@ import os
 from flask import Flask
 
 import games
-from campaigns import ratelimits, security
+from campaigns import json_depth, ratelimits, security
 from campaigns.clock import Clock
 from campaigns.config import Config
 from campaigns.draw.engine import Engine
@@ -41,6 +41,7 @@ def create_app(overrides: dict | None = None, clock: Clock | None = None) -> Fla
     redis_clients.init_app(app)
     ratelimits.init_app(app)
     security.init_app(app)
+    json_depth.init_app(app)
     app.extensions["clock"] = clock or Clock()
     app.extensions["campaign_snapshots"] = {}  # see campaigns.play.load_campaign_for_play
     app.extensions["engine"] = Engine(

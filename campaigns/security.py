@@ -92,7 +92,15 @@ def response_headers(config) -> dict[str, str]:
     return headers
 
 
+def trusted_hosts(config) -> list[str]:
+    """The Host names requests may carry: PUBLIC_BASE_URL's, and any ALLOWED_HOSTS (an internal
+    name a load balancer's health check uses). Flask answers any other Host with 400, so a
+    forged ``Host: evil.example`` never reaches a redirect or an absolute URL."""
+    return [urlsplit(config["PUBLIC_BASE_URL"]).hostname, *config["ALLOWED_HOSTS"]]
+
+
 def init_app(app: Flask) -> None:
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)  # as finally configured
     trusted = int(app.config["TRUSTED_PROXIES"])
     if trusted:
         # Client IP (rate limits) and scheme (Secure cookies, redirects) from our own proxies.

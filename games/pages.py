@@ -16,7 +16,7 @@ from campaigns.draw.engine import REDIS_DOWN
 from campaigns.errors import DomainError
 from campaigns.extensions import db
 from campaigns.pageviews import record_view
-from campaigns.play import load_campaign
+from campaigns.play import load_published_campaign
 from campaigns.wechat import followers
 from games import i18n, standing
 from games.assets import asset_url
@@ -122,7 +122,7 @@ def _to_oauth():
 
 @blueprint.get("/<int:campaign_id>/")
 def game(campaign_id: int):
-    campaign = load_campaign(db.session, campaign_id)
+    campaign = load_published_campaign(db.session, campaign_id)
     player = _signed_in_or_oauth()
     if player is None:
         return _to_oauth()
@@ -172,7 +172,7 @@ def _page_config(campaign, context: dict) -> dict:
 def rules(campaign_id: int):
     """The rules, and how to check the draws: the commitment while the campaign runs; once it
     has ended the revealed seed beside it, the audit and a command that verifies it."""
-    campaign = load_campaign(db.session, campaign_id)
+    campaign = load_published_campaign(db.session, campaign_id)
     audit_url = f"{current_app.config['PUBLIC_BASE_URL']}/api/campaigns/{campaign.id}/audit"
     revealed = campaign.status == "ended" and campaign.seed is not None
     return render_template(
@@ -182,7 +182,7 @@ def rules(campaign_id: int):
 
 @blueprint.get("/<int:campaign_id>/prizes")
 def my_prizes(campaign_id: int):
-    campaign = load_campaign(db.session, campaign_id)
+    campaign = load_published_campaign(db.session, campaign_id)
     player = _signed_in_or_oauth()
     if player is None:
         return _to_oauth()
@@ -208,7 +208,7 @@ def my_prizes(campaign_id: int):
 @blueprint.get("/<int:campaign_id>/look.css")
 def look_css(campaign_id: int):
     """The campaign's colours as CSS variables: a file, so the CSP needs no inline style."""
-    campaign = load_campaign(db.session, campaign_id)
+    campaign = load_published_campaign(db.session, campaign_id)
     css = _look_css(_look(campaign))
     response = Response(css, mimetype="text/css")
     digest = hashlib.sha256(css.encode()).hexdigest()[:12]

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, request
 from campaigns import ratelimits
 from campaigns.errors import DomainError, ErrorCode
 from campaigns.extensions import db
-from campaigns.play import load_campaign
+from campaigns.play import load_published_campaign
 from campaigns.wechat import followers
 from games import quiz
 from games.results import play_body
@@ -18,26 +18,27 @@ blueprint = Blueprint("quiz", __name__)
 
 
 def _quiz_campaign(campaign_id: int):
-    campaign = load_campaign(db.session, campaign_id)
+    campaign = load_published_campaign(db.session, campaign_id)
     if campaign.game != "quiz":
         raise DomainError(ErrorCode.NOT_FOUND, "This campaign has no quiz.", {"game": ["not quiz"]})
     return campaign
 
 
-@blueprint.get("/<int:campaign_id>/quiz")
+@blueprint.post("/<int:campaign_id>/quiz")
 @ratelimits.limit(ratelimits.QUIZ, key=ratelimits.player_or_ip)
 def start(campaign_id: int):
+    """Start (or resume) an attempt: a POST, since it starts the attempt's clock."""
     player = current_player()
     campaign = _quiz_campaign(campaign_id)
-    attempt, questions = quiz.start_attempt(
-        db.session, campaign, player, current_app.extensions["clock"].now(), followers.current()
-    )
+    now = current_app.extensions["clock"].now()
+    attempt, questions = quiz.start_attempt(db.session, campaign, player, now, followers.current())
     return AttemptOut().dump(
         {
             "attempt_id": attempt.id,
             "questions": questions,
             "pass_score": campaign.pass_score,
             "seconds": campaign.quiz_seconds,
+            "seconds_left": quiz.seconds_left(campaign, attempt.started_at, now),
         }
     )
 

@@ -8,9 +8,10 @@ from flask import Blueprint, Response, current_app, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 from wechatpy.exceptions import WeChatException
 
+from campaigns import ratelimits
 from campaigns.errors import DomainError, ErrorCode
 from campaigns.extensions import db
-from campaigns.play import load_campaign
+from campaigns.play import load_published_campaign
 from campaigns.wechat import qr
 from campaigns.wechat.clients import current_client
 from campaigns.wechat.jssdk import js_sdk_config
@@ -40,14 +41,25 @@ class JsSdkOut(Schema):
     signature = fields.String()
 
 
+def _code_is_made() -> bool:
+    """Serving a code already made costs WeChat nothing: only requests that would make one
+    count against RATELIMIT_QR_CREATE."""
+    campaign_id = (request.view_args or {}).get("campaign_id", 0)
+    return qr.cached_qr(current_app.extensions["redis"]["main"], campaign_id) is not None
+
+
 @blueprint.get("/<int:campaign_id>/follow-qr.svg")
+@ratelimits.limit(
+    ratelimits.QR_CREATE,
+    key=ratelimits.client_ip,
+    exempt_when=_code_is_made,
+    deduct_when=ratelimits.made,
+)
 def follow_qr(campaign_id: int):
     """The campaign's own QR code (scene campaign-<id>), so a follow through it is credited."""
-    load_campaign(db.session, campaign_id)
+    campaign = load_published_campaign(db.session, campaign_id)
     try:
-        code = qr.campaign_qr(
-            current_client(), current_app.extensions["redis"]["main"], campaign_id
-        )
+        code = qr.campaign_qr(current_client(), current_app.extensions["redis"]["main"], campaign)
     except WECHAT_DOWN as exc:
         raise DomainError(ErrorCode.UNAVAILABLE) from exc
     response = Response(qr.render_svg(code, scale=4), mimetype="image/svg+xml")
@@ -58,7 +70,7 @@ def follow_qr(campaign_id: int):
 
 @blueprint.get("/<int:campaign_id>/jssdk")
 def jssdk(campaign_id: int):
-    load_campaign(db.session, campaign_id)
+    load_published_campaign(db.session, campaign_id)
     query = JsSdkQuery().load(request.args)
     try:
         config = js_sdk_config(

@@ -34,14 +34,22 @@ def _idle_seconds() -> int:
 def sign_in(user) -> None:
     """A new server-side session and a new CSRF secret (the one before sign-in is dropped)."""
     sign_out()
+    _drop_csrf_secret()
     session.permanent = True
     session[USER_KEY] = user.id
     session[SESSION_KEY] = sessions.start(redis_clients.main, user, _idle_seconds())
 
 
 def sign_out() -> None:
+    """End the sign-in, if any, and with it the CSRF secret its forms were signed with (a
+    browser that was never signed in keeps its own, so its login form still works)."""
+    if USER_KEY in session or SESSION_KEY in session:
+        _drop_csrf_secret()
     sessions.end(redis_clients.main, session.pop(SESSION_KEY, None))
     session.pop(USER_KEY, None)
+
+
+def _drop_csrf_secret() -> None:
     session.pop(CSRF_SECRET_KEY, None)
     g.pop(CSRF_SECRET_KEY, None)  # Flask-WTF's token of the old secret, cached for this context
 

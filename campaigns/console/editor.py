@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from campaigns import campaign_admin, game_registry, simulator
+from campaigns import campaign_admin, game_registry, ratelimits, simulator
 from campaigns.admin_api.report_schemas import SimulationIn
 from campaigns.console import blueprint, forms
 from campaigns.console.auth import actor_name
@@ -68,7 +68,15 @@ def edit_campaign(campaign_id: int):
     return redirect(url_for("console.overview", campaign_id=campaign.id))
 
 
+def _shows_the_form_only() -> bool:
+    """Opening the simulate page runs nothing; only a submitted simulation counts."""
+    return not any(request.args.get(name) for name in ("plays", "plays_per_day"))
+
+
 @blueprint.get("/campaigns/<int:campaign_id>/simulate")
+@ratelimits.limit(
+    ratelimits.SIMULATION, key=ratelimits.console_user_or_ip, exempt_when=_shows_the_form_only
+)
 def simulate(campaign_id: int):
     campaign = load_campaign(db.session, campaign_id)
     errors, result = {}, None

@@ -446,6 +446,32 @@ def test_quiz_is_graded_on_the_server(phone, server, factory, clock):
     shot(page, "quiz-result")
 
 
+def test_a_reopened_timed_quiz_counts_down_what_is_left(phone, server, factory, clock):
+    """The page counts down from the server's ``seconds_left``: reopened 20 s into a 60 s
+    attempt it shows 40 s left (the clock the server grades by), not a fresh 60."""
+    campaign = open_campaign(
+        factory,
+        clock,
+        game="quiz",
+        prizes=SURE_WIN,
+        questions_per_attempt=1,
+        pass_score=1,
+        quiz_seconds=60,
+        questions=[{"text": "1 + 1 = ?", "options": ["1", "2"], "answer": 1}],
+    )
+    page = phone()
+    sign_in_and_open(page, server, campaign.id, "o-browser-quiz-timer")
+    page.get_by_role("button", name="开始答题").click()
+    page.locator("#q-count").wait_for(state="visible")
+    clock.advance(seconds=20)
+    page.reload()
+    page.get_by_role("button", name="开始答题").click()
+    count = page.locator("#q-count")
+    count.wait_for(state="visible")
+    left = int(re.search(r"剩余 (\d+) 秒", count.inner_text()).group(1))
+    assert 30 < left <= 40, count.inner_text()
+
+
 def test_a_failed_quiz_counts_as_a_play_without_a_draw(phone, server, factory, clock):
     campaign = open_campaign(
         factory,

@@ -11,21 +11,23 @@ import json
 import re
 import time
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+import limits
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from wechatpy.utils import WeChatSigner
 
-from campaigns import tokens
+from campaigns import ratelimits, simulator, tokens
 from campaigns.extensions import db
 from campaigns.models import FollowEvent
 from campaigns.sandbox import events
 from tests.conftest import free_port
 from tests.live.conftest import deploy
 from tests.live.deployment import CONSOLE_PASSWORD, SECRET_KEY, browser, sign_in_player
-from tests.live.routes import WECHAT_TOKEN, World
+from tests.live.routes import QUESTIONS, WECHAT_TOKEN, World
 from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.one_database  # attacks on HTTP and Redis; nothing SQL-specific
@@ -318,3 +320,151 @@ def test_malformed_signed_messages_are_refused_not_500(world, field):
     response = post_callback(world, signed_query(f"probe-bad-{field}"), MALFORMED[field])
     assert response.status_code == 400, response.text
     assert world.deployment.failures_in_logs() == []
+
+
+# -- 2. drafts are not public; QR codes are made for published campaigns, once ---------------
+
+
+def qr_creations(world: World, campaign: int) -> int:
+    scene = f"campaign-{campaign}"
+    return sum(
+        call["body"]["action_info"]["scene"]["scene_str"] == scene
+        for call in world.deployment.sandbox.calls("cgi-bin/qrcode/create")
+    )
+
+
+def test_a_draft_is_not_served_to_players(world):
+    draft = world.new_campaign(rules="Secret launch: the iPhone draw.")
+    for path in ("rules", "follow-qr.svg", "look.css", "", "prizes"):
+        for who in ("anonymous", "player"):
+            response = world.request(who, "GET", f"/h5/{draft}/{path}")
+            assert response.status_code == 404, (who, path, response.status_code)
+            assert "Secret launch" not in response.text
+    assert qr_creations(world, draft) == 0
+    forbidden = world.request("marketer", "GET", f"/api/campaigns/{draft}/qr.png")
+    assert forbidden.status_code == 409 and qr_creations(world, draft) == 0
+
+
+def test_a_published_campaigns_code_is_made_once(world):
+    campaign = world.new_campaign("live")
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(
+            pool.map(
+                lambda _: browser().get(f"{world.url}/h5/{campaign}/follow-qr.svg").status_code,
+                range(8),
+            )
+        )
+    assert set(statuses) <= {200, 503} and 200 in statuses, statuses
+    again = world.request("anonymous", "GET", f"/h5/{campaign}/follow-qr.svg")
+    assert again.status_code == 200
+    assert qr_creations(world, campaign) == 1
+
+
+def test_making_codes_is_rate_limited_per_ip(world):
+    """Spends this address's allowance of code creations (RATELIMIT_QR_CREATE)."""
+    per_minute = next(
+        item.amount
+        for item in limits.parse_many(ratelimits.QR_CREATE_LIMIT)
+        if item.GRANULARITY.name == "minute"
+    )
+    # Twice the allowance and one: the test may straddle two of the limit's minute windows.
+    campaigns = [world.new_campaign("live") for _ in range(2 * per_minute + 1)]
+    statuses = [
+        world.request("anonymous", "GET", f"/h5/{c}/follow-qr.svg").status_code for c in campaigns
+    ]
+    assert statuses.count(429) >= 1 and statuses[0] == 200, statuses
+    assert qr_creations(world, campaigns[-1]) == 0
+    # A code already made is still served to everyone.
+    made = world.request("anonymous", "GET", f"/h5/{campaigns[0]}/follow-qr.svg")
+    assert made.status_code == 200
+
+
+# -- 7. deep JSON; 10. the Host header -------------------------------------------------------
+
+
+def test_deeply_nested_json_is_a_400_not_a_500(world):
+    campaign = world.new_campaign("live")
+    quiz = world.new_campaign(
+        "live", game="quiz", questions=QUESTIONS, questions_per_attempt=3, pass_score=2
+    )
+    deep = b"[" * 100_000 + b"]" * 100_000
+    attempt = world.request("player", "POST", f"/h5/{quiz}/quiz").json()["attempt_id"]
+    for who, method, path in (
+        ("marketer", "PATCH", f"/api/campaigns/{campaign}"),
+        ("marketer", "POST", "/api/campaigns"),
+        ("player", "POST", f"/h5/{quiz}/quiz/{attempt}"),
+    ):
+        response = world.request(
+            who, method, path, data=deep, headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 400, (path, response.status_code, response.text[:200])
+        assert response.json()["fields"] == {"body": [response.json()["message"]]}
+    assert world.deployment.failures_in_logs() == []
+
+
+def test_a_forged_host_is_refused_not_reflected(world):
+    """``Host: evil.example`` came back in the Location of a redirect (a path without its
+    trailing slash); now only PUBLIC_BASE_URL's host is served."""
+    campaign = world.new_campaign("live")
+    forged = world.request("anonymous", "GET", f"/h5/{campaign}", headers={"Host": "evil.example"})
+    assert forged.status_code == 400, forged.headers
+    assert "Location" not in forged.headers and forged.json()["error"] == "bad_request"
+    honest = world.request("anonymous", "GET", f"/h5/{campaign}")
+    assert honest.status_code in (301, 308)
+    assert honest.headers["Location"].startswith((world.url + "/", "/")), honest.headers
+
+
+# -- 11. the quiz's timer --------------------------------------------------------------------
+
+
+def test_reopening_a_timed_quiz_resumes_its_clock(world):
+    """Dealing was a GET that resumed the open attempt while the page counted a fresh limit.
+    Now starting is a POST, and a resumed attempt says what is left of its first start."""
+    quiz = world.new_campaign(
+        "live",
+        game="quiz",
+        questions=QUESTIONS,
+        questions_per_attempt=3,
+        pass_score=2,
+        quiz_seconds=10,
+    )
+    assert world.request("player", "GET", f"/h5/{quiz}/quiz").status_code == 405
+    first = world.request("player", "POST", f"/h5/{quiz}/quiz").json()
+    resumed = world.request("player", "POST", f"/h5/{quiz}/quiz").json()
+    assert resumed["attempt_id"] == first["attempt_id"]
+    assert 0 <= resumed["seconds_left"] <= first["seconds_left"] <= first["seconds"] == 10
+
+
+# -- 8. simulations are bounded and rate-limited ---------------------------------------------
+
+
+def test_simulations_are_bounded_and_rate_limited(world):
+    """A million plays took 3.5 s of a worker and sixteen at once stalled the server. The size
+    is bounded now (422 naming ``plays``), and one token or console user may run only so many
+    (RATELIMIT_SIMULATION; this spends the allowance of the module's marketer token)."""
+    world.deployment.console_user("sam", "marketer")
+    campaign = world.new_campaign()
+    path = f"/api/campaigns/{campaign}/simulation"
+    huge = world.request("marketer", "GET", path, params={"plays": simulator.MAX_PLAYS * 10})
+    assert huge.status_code == 422 and "plays" in huge.json()["fields"], huge.text
+    per_minute = next(
+        item.amount
+        for item in limits.parse_many(ratelimits.SIMULATION_LIMIT)
+        if item.GRANULARITY.name == "minute"
+    )
+    console, _ = console_sign_in(world, "sam")
+
+    def paced_api_call():
+        time.sleep(1 / 15)  # under the API's own 20/second (RATELIMIT_ADMIN): not its 429
+        return world.request("marketer", "GET", path, params={"plays": 10})
+
+    for run in (
+        paced_api_call,
+        lambda: console.get(
+            f"{world.url}/admin/campaigns/{campaign}/simulate", params={"plays": 10}
+        ),
+    ):
+        # Twice the allowance and one: the runs may straddle two minute windows.
+        statuses = [run().status_code for _ in range(2 * per_minute + 1)]
+        assert statuses[0] == 200 and 429 in statuses, statuses
+    assert console.get(f"{world.url}/admin/campaigns/{campaign}/simulate").status_code == 200
