@@ -60,6 +60,9 @@ def campaign_qr(client, redis, campaign) -> CampaignQr:
     if not redis.set(creating, 1, nx=True, ex=CREATING_SECONDS):
         raise DomainError(ErrorCode.UNAVAILABLE, retry_after=1)
     try:
+        made = cached_qr(redis, campaign.id)  # by a request that held the guard just before
+        if made is not None:
+            return made
         scene = scene_for(campaign.id)
         result = client.qrcode.create(
             {"action_name": "QR_LIMIT_STR_SCENE", "action_info": {"scene": {"scene_str": scene}}}
