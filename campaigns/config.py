@@ -103,6 +103,8 @@ class Config:
         self.RATELIMIT_LOGIN_IP = env.get("RATELIMIT_LOGIN_IP", ratelimits.LOGIN_IP_LIMIT)
         self.RATELIMIT_REDEEM = env.get("RATELIMIT_REDEEM", ratelimits.REDEEM_LIMIT)
         self.RATELIMIT_CALLBACK = env.get("RATELIMIT_CALLBACK", ratelimits.CALLBACK_LIMIT)
+        self.RATELIMIT_QR_CREATE = env.get("RATELIMIT_QR_CREATE", ratelimits.QR_CREATE_LIMIT)
+        self.RATELIMIT_SIMULATION = env.get("RATELIMIT_SIMULATION", ratelimits.SIMULATION_LIMIT)
         self.RATELIMIT_SCALE = float(env.get("RATELIMIT_SCALE", 1))
         # WeChat sign-ins (campaigns/wechat/login.py): how long a started sign-in may take to
         # come back (WeChat's code lives 5 minutes), and how many unfinished ones one client IP
@@ -113,6 +115,11 @@ class Config:
         # Proxies in front of the app whose X-Forwarded-For/-Proto are trusted (werkzeug
         # ProxyFix); 0 when clients connect directly.
         self.TRUSTED_PROXIES = int(env.get("TRUSTED_PROXIES", 0))
+        # Host names besides PUBLIC_BASE_URL's that requests may carry (comma-separated), such
+        # as the address a load balancer's health check sends; any other Host is a 400.
+        self.ALLOWED_HOSTS = [
+            h.strip() for h in env.get("ALLOWED_HOSTS", "").split(",") if h.strip()
+        ]
         # How long a write waits for a lock before the play answers 503 (SQLite busy_timeout,
         # PostgreSQL lock_timeout): a burst queues briefly, a stuck database fails fast.
         self.DB_LOCK_TIMEOUT_MS = int(env.get("DB_LOCK_TIMEOUT_MS", 5000))
@@ -127,7 +134,10 @@ class Config:
         # Console (/admin): CSRF is checked on its forms only (the JSON API uses bearer tokens,
         # the player's endpoints a session set by OAuth); a login lapses after this much idling.
         self.WTF_CSRF_CHECK_DEFAULT = False
-        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the console login
+        # A form's token lapses after this long (a page left open overnight asks to reload),
+        # and its secret is dropped at every sign-in and sign-out (console/auth.py).
+        self.WTF_CSRF_TIME_LIMIT = int(env.get("CONSOLE_CSRF_SECONDS", 4 * 3600))
+        # Held in Redis with the sign-in (console/sessions.py), renewed by each request.
         self.CONSOLE_IDLE_SECONDS = int(env.get("CONSOLE_IDLE_SECONDS", 8 * 3600))
 
     def as_dict(self) -> dict:

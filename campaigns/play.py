@@ -42,6 +42,15 @@ def load_campaign(session, campaign_id: int) -> Campaign:
     return campaign
 
 
+def load_published_campaign(session, campaign_id: int) -> Campaign:
+    """What the player pages serve: a draft's rules, prizes and QR code are the marketer's
+    work in progress, so to the public a draft does not exist (the same 404 as an unknown id)."""
+    campaign = load_campaign(session, campaign_id)
+    if campaign.status == "draft":
+        raise _unknown_campaign()
+    return campaign
+
+
 @dataclass(frozen=True)
 class PrizeSnapshot:
     id: int

@@ -15,7 +15,7 @@ from campaigns.core.clock import as_utc
 from campaigns.core.errors import DomainError
 from campaigns.core.services import redis_clients
 from campaigns.draw.engine import REDIS_DOWN
-from campaigns.play import load_campaign
+from campaigns.play import load_published_campaign
 from campaigns.reports.pageviews import record_view
 from campaigns.web.extensions import db
 from campaigns.wechat import followers
@@ -119,7 +119,7 @@ def _to_oauth():
 
 @blueprint.get("/<int:campaign_id>/")
 def game(campaign_id: int):
-    campaign = load_campaign(db.session, campaign_id)
+    campaign = load_published_campaign(db.session, campaign_id)
     player = _signed_in_or_oauth()
     if player is None:
         return _to_oauth()
@@ -169,7 +169,7 @@ def _page_config(campaign, context: dict) -> dict:
 def rules(campaign_id: int):
     """The rules, and how to check the draws: the commitment while the campaign runs; once it
     has ended the revealed seed beside it, the audit and a command that verifies it."""
-    campaign = load_campaign(db.session, campaign_id)
+    campaign = load_published_campaign(db.session, campaign_id)
     audit_url = f"{current_app.config['PUBLIC_BASE_URL']}/api/campaigns/{campaign.id}/audit"
     revealed = campaign.status == "ended" and campaign.seed is not None
     return render_template(
@@ -179,7 +179,7 @@ def rules(campaign_id: int):
 
 @blueprint.get("/<int:campaign_id>/prizes")
 def my_prizes(campaign_id: int):
-    campaign = load_campaign(db.session, campaign_id)
+    campaign = load_published_campaign(db.session, campaign_id)
     player = _signed_in_or_oauth()
     if player is None:
         return _to_oauth()
@@ -205,7 +205,7 @@ def my_prizes(campaign_id: int):
 @blueprint.get("/<int:campaign_id>/look.css")
 def look_css(campaign_id: int):
     """The campaign's colours as CSS variables: a file, so the CSP needs no inline style."""
-    campaign = load_campaign(db.session, campaign_id)
+    campaign = load_published_campaign(db.session, campaign_id)
     css = _look_css(_look(campaign))
     response = Response(css, mimetype="text/css")
     digest = hashlib.sha256(css.encode()).hexdigest()[:12]

@@ -3,13 +3,14 @@ graded attempt counts as a play, and a pass earns that play a draw."""
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from campaigns.core.clock import utc_naive
+from campaigns.core.clock import as_utc, utc_naive
 from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.ledger import ledger
 from campaigns.models import Campaign, Play, Question, QuizAttempt
@@ -173,6 +174,15 @@ def is_late(campaign: Campaign, started_at, submitted_at) -> bool:
     if not campaign.quiz_seconds or submitted_at is None:
         return False
     return submitted_at > started_at + timedelta(seconds=campaign.quiz_seconds) + LATE_GRACE
+
+
+def seconds_left(campaign: Campaign, started_at, now: datetime) -> int | None:
+    """What is really left of the attempt's time limit (None: no limit). A resumed attempt
+    keeps its first start, so a reloaded page must count down from this, not afresh."""
+    if not campaign.quiz_seconds:
+        return None
+    deadline = as_utc(started_at) + timedelta(seconds=campaign.quiz_seconds)
+    return max(0, math.ceil((deadline - as_utc(now)).total_seconds()))
 
 
 def _check_answers(questions: list[Question], answers: dict[int, int]) -> None:

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, request
 
 from campaigns.core import services
 from campaigns.core.errors import DomainError, ErrorCode
-from campaigns.play import load_campaign
+from campaigns.play import load_published_campaign
 from campaigns.web import ratelimits
 from campaigns.web.extensions import db
 from campaigns.wechat import followers
@@ -19,26 +19,31 @@ blueprint = Blueprint("quiz", __name__)
 
 
 def _quiz_campaign(campaign_id: int):
-    campaign = load_campaign(db.session, campaign_id)
+    campaign = load_published_campaign(db.session, campaign_id)
     if campaign.game != "quiz":
         raise DomainError(ErrorCode.NOT_FOUND, "This campaign has no quiz.", {"game": ["not quiz"]})
     return campaign
 
 
-@blueprint.get("/<int:campaign_id>/quiz")
+@blueprint.route("/<int:campaign_id>/quiz", methods=["GET", "POST"])
 @ratelimits.limit(ratelimits.QUIZ, key=ratelimits.player_or_ip)
 def start(campaign_id: int):
+    """Start (or resume) the player's one open attempt, with the seconds really left of it.
+
+    The page starts it with a POST, since that starts the attempt's clock; GET answers the same
+    because SPEC's contract deals the questions on ``GET /h5/<id>/quiz``, and it cannot gain
+    time: a reopened attempt keeps its first start."""
     player = current_player()
     campaign = _quiz_campaign(campaign_id)
-    attempt, questions = quiz.start_attempt(
-        db.session, campaign, player, services.now(), followers.current()
-    )
+    now = services.now()
+    attempt, questions = quiz.start_attempt(db.session, campaign, player, now, followers.current())
     return AttemptOut().dump(
         {
             "attempt_id": attempt.id,
             "questions": questions,
             "pass_score": campaign.pass_score,
             "seconds": campaign.quiz_seconds,
+            "seconds_left": quiz.seconds_left(campaign, attempt.started_at, now),
         }
     )
 

@@ -34,6 +34,10 @@ class AttemptOut(Schema):
     questions = fields.List(fields.Nested(QuestionOut))
     pass_score = fields.Integer()
     seconds = fields.Integer(allow_none=True, metadata={"description": "time limit, if any"})
+    seconds_left = fields.Integer(
+        allow_none=True,
+        metadata={"description": "what is left of the limit (a resumed attempt keeps its start)"},
+    )
 
 
 class AnswerIn(Schema):

@@ -11,7 +11,8 @@ from wechatpy.exceptions import WeChatException
 from campaigns.core import services, urls
 from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.core.services import redis_clients
-from campaigns.play import load_campaign
+from campaigns.play import load_published_campaign
+from campaigns.web import ratelimits
 from campaigns.web.extensions import db
 from campaigns.wechat import qr
 from campaigns.wechat.clients import current_client
@@ -42,12 +43,25 @@ class JsSdkOut(Schema):
     signature = fields.String()
 
 
+def _code_is_made() -> bool:
+    """Serving a code already made costs WeChat nothing: only requests that would make one
+    count against RATELIMIT_QR_CREATE."""
+    campaign_id = (request.view_args or {}).get("campaign_id", 0)
+    return qr.cached_qr(redis_clients.main, campaign_id) is not None
+
+
 @blueprint.get("/<int:campaign_id>/follow-qr.svg")
+@ratelimits.limit(
+    ratelimits.QR_CREATE,
+    key=ratelimits.client_ip,
+    exempt_when=_code_is_made,
+    deduct_when=ratelimits.made,
+)
 def follow_qr(campaign_id: int):
     """The campaign's own QR code (scene campaign-<id>), so a follow through it is credited."""
-    load_campaign(db.session, campaign_id)
+    campaign = load_published_campaign(db.session, campaign_id)
     try:
-        code = qr.campaign_qr(current_client(), redis_clients.main, campaign_id)
+        code = qr.campaign_qr(current_client(), redis_clients.main, campaign)
     except WECHAT_DOWN as exc:
         raise DomainError(ErrorCode.UNAVAILABLE) from exc
     response = Response(qr.render_svg(code, scale=4), mimetype="image/svg+xml")
@@ -58,7 +72,7 @@ def follow_qr(campaign_id: int):
 
 @blueprint.get("/<int:campaign_id>/jssdk")
 def jssdk(campaign_id: int):
-    load_campaign(db.session, campaign_id)
+    load_published_campaign(db.session, campaign_id)
     query = JsSdkQuery().load(request.args)
     try:
         config = js_sdk_config(current_client(), query["url"], services.now())

@@ -134,6 +134,7 @@ def _overrides(database_url: str, redis_url: str, instance) -> dict:
         "COUNTERS_REDIS_URL": redis_url,
         "SECRET_KEY": "test-secret",
         "PUBLIC_BASE_URL": "http://testserver",
+        "ALLOWED_HOSTS": ["localhost"],  # the Host of Flask's test client
         # Never WeChat itself: a closed loopback port refuses at once (tests that talk to
         # WeChat use the sandbox server's URLs instead).
         "WECHAT_API_BASE_URL": "http://127.0.0.1:9/cgi-bin/",

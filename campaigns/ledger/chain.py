@@ -149,6 +149,7 @@ def audit_header(session, campaign: Campaign, head_hash: str | None, entries: in
         for prize in (before or {}).get("prizes", []):
             if prize.get("id") in max_stock:
                 max_stock[prize["id"]] = max(max_stock[prize["id"]], prize["stock"])
+    committed = _go_live_prize_table(session, campaign.id)
     return {
         "format": verify.FORMAT,
         "campaign_id": campaign.id,
@@ -160,11 +161,11 @@ def audit_header(session, campaign: Campaign, head_hash: str | None, entries: in
         "prizes": [
             {
                 "id": p.id,
-                "name": p.name,
+                "name": committed.get(p.id, {}).get("name", p.name),
                 "stock": p.stock,
                 "max_stock": max_stock[p.id],
-                "probability": p.probability,
-                "pacing": p.pacing,
+                "probability": committed.get(p.id, {}).get("probability", p.probability),
+                "pacing": committed.get(p.id, {}).get("pacing", p.pacing),
             }
             for p in campaign.prizes
         ],
@@ -174,6 +175,20 @@ def audit_header(session, campaign: Campaign, head_hash: str | None, entries: in
         "head": head_hash,
         "entries": entries,
     }
+
+
+def _go_live_prize_table(session, campaign_id: int) -> dict[int, dict]:
+    """The prize table recorded when the campaign first went live (campaign_admin.prize_table),
+    by prize id; empty for a campaign published before it was recorded."""
+    first_live = session.scalars(
+        select(AuditEntry.after)
+        .where(AuditEntry.campaign_id == campaign_id, AuditEntry.action == "status")
+        .order_by(AuditEntry.id)
+    )
+    for after in first_live:
+        if (after or {}).get("prizes"):
+            return {prize["id"]: prize for prize in after["prizes"]}
+    return {}
 
 
 def audit_lines(session, campaign_id: int):

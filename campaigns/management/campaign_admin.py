@@ -1,7 +1,9 @@
 """Creating, editing and publishing campaigns: plain functions the admin API and console call.
 
-Once a campaign has been published its prize pool is never silently rewritten: stock may go up,
-or down no further than what is already awarded, and every change is in the audit log.
+Once a campaign has been published its prize pool is never silently rewritten: each prize's
+identity (name, image), odds and pacing are frozen, so a win always names the prize it was when
+won; stock may go up, or down no further than what is already awarded, and every change is in
+the audit log.
 """
 
 from __future__ import annotations
@@ -190,7 +192,8 @@ def _differs(campaign: Campaign, name: str, value) -> bool:
 
 
 def _restock(session, redis, campaign: Campaign, prizes: list[dict]) -> None:
-    """On a published campaign only stock, name and image of existing prizes may change."""
+    """On a published campaign only the stock of existing prizes may change: a renamed prize
+    (or two prizes swapping names) would relabel every win already drawn for it."""
     current = {p.id: p for p in campaign.prizes}
     ids = [p.get("id") for p in prizes]
     if sorted(i for i in ids if i) != sorted(current) or len(ids) != len(current):
@@ -212,15 +215,17 @@ def _restock(session, redis, campaign: Campaign, prizes: list[dict]) -> None:
                 "Odds and pacing cannot change once published."
             ]
             continue
+        image_url = change.get("image_url", prize.image_url)  # left out: unchanged
+        if change["name"] != prize.name or image_url != prize.image_url:
+            errors[f"prizes.{index}.name"] = [
+                "A prize's name and image cannot change once published."
+            ]
+            continue
         floor = max(awarded.get(prize.id, 0), redis_awarded.get(prize.id, 0))
         if change["stock"] < floor:
             errors[f"prizes.{index}.stock"] = [f"Cannot be lower than the {floor} already awarded."]
             continue
-        prize.stock, prize.name, prize.image_url = (
-            change["stock"],
-            change["name"],
-            change.get("image_url"),
-        )
+        prize.stock = change["stock"]
     if errors:
         session.rollback()
         raise DomainError(ErrorCode.CONFLICT, "Some prize changes are not allowed.", errors)
@@ -251,22 +256,31 @@ def change_status(
         problems = publish_problems(session, campaign, now)
         if problems:
             raise DomainError(ErrorCode.VALIDATION, "The campaign cannot go live yet.", problems)
-        if not campaign.seed:
-            campaign.seed = seeding.new_seed()
-            campaign.seed_commitment = seeding.commitment(campaign.seed)
+    after: dict = {"status": target.value}
+    if target == Status.LIVE and not campaign.seed:
+        campaign.seed = seeding.new_seed()
+        campaign.seed_commitment = seeding.commitment(campaign.seed)
+        after["prizes"] = prize_table(campaign)  # the table the commitment is made under
     campaign.status = target.value
     campaign.updated_at = utc_naive(now)
-    audit.record(
-        session,
-        campaign.id,
-        actor,
-        "status",
-        {"status": current.value},
-        {"status": target.value},
-        now,
-    )
+    audit.record(session, campaign.id, actor, "status", {"status": current.value}, after, now)
     _commit_and_push(session, redis, campaign)
     return campaign
+
+
+def prize_table(campaign: Campaign) -> list[dict]:
+    """The prizes as players are told of them and the draw uses them, recorded at go-live so
+    the public audit shows the table the seed was committed under."""
+    return [
+        {
+            "id": p.id,
+            "name": p.name,
+            "image_url": p.image_url,
+            "probability": p.probability,
+            "pacing": p.pacing,
+        }
+        for p in campaign.prizes
+    ]
 
 
 def publish_problems(session, campaign: Campaign, now: datetime) -> dict[str, list[str]]:

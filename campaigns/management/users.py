@@ -50,3 +50,31 @@ def authenticate(session, username: str, password: str) -> AdminUser | None:
 def active_user(session, user_id) -> AdminUser | None:
     user = session.get(AdminUser, user_id) if isinstance(user_id, int) else None
     return user if user is not None and user.disabled_at is None else None
+
+
+def change_password(session, username: str, password: str) -> AdminUser:
+    """A new password (and so a new hash): every console session of the user ends with it
+    (console/sessions.py binds each to the hash it was signed in under)."""
+    user = session.scalar(select(AdminUser).where(AdminUser.username == username.strip()))
+    if user is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such user.", {"username": ["Unknown."]})
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            ErrorCode.VALIDATION,
+            "Cannot change this password.",
+            {"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]},
+        )
+    user.password_hash = generate_password_hash(password)
+    session.commit()
+    return user
+
+
+def disable_user(session, username: str, now) -> AdminUser:
+    """Remove a user's access for good (their rows in the audit log keep their name); their
+    sessions end at their next request, which no longer finds an active user."""
+    user = session.scalar(select(AdminUser).where(AdminUser.username == username.strip()))
+    if user is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such user.", {"username": ["Unknown."]})
+    user.disabled_at = utc_naive(now)
+    session.commit()
+    return user

@@ -50,6 +50,7 @@ class ApiToken(Model):
     label: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]  # None: until revoked
 
 
 class AuditEntry(Model):

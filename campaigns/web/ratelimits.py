@@ -55,6 +55,17 @@ REDEEM_LIMIT = "10/minute;100/hour"
 CALLBACK = "CALLBACK"
 CALLBACK_LIMIT = "100/second;3000/minute"
 
+# Requests for a campaign's follow QR code that would ask WeChat to make it, per client IP
+# (RATELIMIT_QR_CREATE): permanent codes are a quota of the account; serving one already made
+# is not counted (a venue's crowd loads it on every game page).
+QR_CREATE = "QR_CREATE"
+QR_CREATE_LIMIT = "5/minute;30/hour"
+
+# Simulations per admin token or console user (RATELIMIT_SIMULATION): each is up to a tenth of
+# a second of a worker's CPU (campaigns/management/simulator.py), so a few a second, by anyone.
+SIMULATION = "SIMULATION"
+SIMULATION_LIMIT = "2/second;30/minute"
+
 
 def storage_uri(redis_url: str) -> str:
     """The app's REDIS_URL in the form the ``limits`` library names its Redis storages."""
@@ -118,6 +129,11 @@ def console_user_or_ip() -> str:
 def missed(response) -> bool:
     """Count only misses (an unknown or malformed code), for limits on guessing."""
     return response.status_code in (404, 422)
+
+
+def made(response) -> bool:
+    """Count only what was made (a 503 from a request that waited on another is not)."""
+    return response.status_code == 200
 
 
 def refused(response) -> bool:

@@ -14,6 +14,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from campaigns.config import DEFAULT_SECRET_KEY
+from campaigns.wechat.config import ACCOUNT_DEFAULTS
 
 APP_DIRECTIVES = (
     "default-src 'self'",
@@ -43,7 +44,8 @@ def check_production(config) -> None:
 
     The secret key signs player sessions: with the published default anyone can forge a cookie
     naming any player. The sandbox approves any openid on its OAuth page: anyone could play as
-    anyone.
+    anyone. The callback token signs WeChat's messages: with the default anyone could sign a
+    follow event.
     """
     if not config.get("PRODUCTION"):
         return
@@ -56,6 +58,11 @@ def check_production(config) -> None:
         )
     if config.get("WECHAT_SANDBOX"):
         problems.append("WECHAT_SANDBOX must be off (it lets anyone sign in as any openid)")
+    if config.get("WECHAT_TOKEN") in ("", ACCOUNT_DEFAULTS["WECHAT_TOKEN"]):
+        problems.append(
+            "WECHAT_TOKEN must be the account's own callback token (with the published "
+            "default anyone can sign callbacks)"
+        )
     if problems:
         raise RuntimeError("Refusing to start with PRODUCTION=1: " + "; ".join(problems) + ".")
 
@@ -85,7 +92,15 @@ def response_headers(config) -> dict[str, str]:
     return headers
 
 
+def trusted_hosts(config) -> list[str]:
+    """The Host names requests may carry: PUBLIC_BASE_URL's, and any ALLOWED_HOSTS (an internal
+    name a load balancer's health check uses). Flask answers any other Host with 400, so a
+    forged ``Host: evil.example`` never reaches a redirect or an absolute URL."""
+    return [urlsplit(config["PUBLIC_BASE_URL"]).hostname, *config["ALLOWED_HOSTS"]]
+
+
 def init_app(app: Flask) -> None:
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)  # as finally configured
     trusted = int(app.config["TRUSTED_PROXIES"])
     if trusted:
         # Client IP (rate limits) and scheme (Secure cookies, redirects) from our own proxies.

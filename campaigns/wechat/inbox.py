@@ -76,7 +76,26 @@ def open_body(settings: WeChatSettings, body: bytes, query: dict):
         raise _bad("The body is not a WeChat XML message.") from None
     if message is None or not message.source:
         raise _bad("The body is not a WeChat XML message.")
+    _check_shape(message)
     return message, encrypted
+
+
+# The fields the handlers read as text, and WeChat's numeric ones (wechatpy converts those
+# only when read, deep inside a handler). Other fields may nest by design (ScanCodeInfo, ...).
+TEXT_FIELDS = ("ToUserName", "FromUserName", "MsgType", "Event", "EventKey", "Content")
+NUMERIC_FIELDS = ("CreateTime", "MsgId", "MsgID")
+
+
+def _check_shape(message) -> None:
+    """A signed but malformed message (an element inside ``<Content>``,
+    ``<CreateTime>abc</CreateTime>``) is a 400 here, not a 500 wherever the field is used."""
+    fields = message._data  # wechatpy's parsed fields, before its lazy conversions
+    for name in TEXT_FIELDS + NUMERIC_FIELDS:
+        value = fields.get(name)
+        if value is not None and not isinstance(value, str):
+            raise _bad(f"<{name}> must hold text, not elements.")
+        if name in NUMERIC_FIELDS and value is not None and not value.strip().isdigit():
+            raise _bad(f"<{name}> must be a whole number.")
 
 
 def receive(session, redis, clock, settings: WeChatSettings, message) -> str:

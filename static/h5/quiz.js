@@ -11,7 +11,7 @@
     startBtn.disabled = true;
     startBtn.textContent = t.loading;
     review.hidden = true;
-    H5.withRetry(function () { return H5.request("GET", H5.config.urls.quiz); })
+    H5.withRetry(function () { return H5.request("POST", H5.config.urls.quiz); })
       .then(function (data) {
         attempt = data;
         index = 0;
@@ -19,7 +19,9 @@
         intro.hidden = true;
         form.hidden = false;
         form.dataset.attempt = data.attempt_id;
-        data.startedAt = Date.now();
+        // A resumed attempt keeps its first start: count down from what the server says is
+        // left, never from a fresh limit.
+        data.endsAt = Date.now() + (data.seconds_left || 0) * 1000;
         clearInterval(countdown);
         if (data.seconds) {
           countdown = setInterval(function () {
@@ -76,7 +78,7 @@
 
   function timeLeft() {
     if (!attempt.seconds) return "";
-    var left = Math.max(0, Math.ceil(attempt.seconds - (Date.now() - attempt.startedAt) / 1000));
+    var left = Math.max(0, Math.ceil((attempt.endsAt - Date.now()) / 1000));
     return " · " + H5.format(t.quiz_time_left, { s: left });
   }
 

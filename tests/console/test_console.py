@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from campaigns.models import AuditEntry, Campaign, Win
+from campaigns.web.console import auth, sessions
 from campaigns.web.extensions import db
 from tests.campaigns.test_reports import add_play
 from tests.console.conftest import csrf_token, sign_in
@@ -83,8 +84,15 @@ def test_forms_need_the_csrf_token(client, make_user):
 
 
 def test_idle_session_expires(marketer, app):
+    """The sign-in is held in Redis for the idle time, renewed by each request; once it lapses
+    (its key expires) the cookie no longer signs anyone in."""
     with marketer.session_transaction() as session:
-        session["console_seen"] -= app.config["CONSOLE_IDLE_SECONDS"] + 1
+        key = sessions.KEY_PREFIX + session[auth.SESSION_KEY]
+    redis = app.extensions["redis"]["main"]
+    redis.expire(key, 5)
+    assert marketer.get("/admin/").status_code == 200
+    assert redis.ttl(key) > app.config["CONSOLE_IDLE_SECONDS"] - 60  # renewed by the request
+    redis.delete(key)  # what its TTL does once the idle time passes
     response = marketer.get("/admin/")
     assert response.status_code == 302 and "expired=1" in response.headers["Location"]
     assert marketer.get("/admin/").status_code == 302  # signed out for good

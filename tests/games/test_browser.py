@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from campaigns.core.clock import FrozenClock
-from campaigns.models import Play, Player, Question
+from campaigns.models import Play, Player, Question, QuizAttempt
 from campaigns.web.extensions import db
 from tests.browser import shot
 from tests.conftest import free_port
@@ -444,6 +444,40 @@ def test_quiz_is_graded_on_the_server(phone, server, factory, clock):
     stored = plays()
     assert len(stored) == 1 and stored[0].eligible
     shot(page, "quiz-result")
+
+
+def test_a_reopened_timed_quiz_counts_down_what_is_left(phone, server, factory, clock):
+    """The page counts down from the server's ``seconds_left``: reopened 20 s into a 60 s
+    attempt it shows at most 40 s left (the clock the server grades by), not a fresh 60."""
+    campaign = open_campaign(
+        factory,
+        clock,
+        game="quiz",
+        prizes=SURE_WIN,
+        questions_per_attempt=1,
+        pass_score=1,
+        quiz_seconds=60,
+        questions=[{"text": "1 + 1 = ?", "options": ["1", "2"], "answer": 1}],
+    )
+    page = phone()
+    sign_in_and_open(page, server, campaign.id, "o-browser-quiz-timer")
+    with page.expect_response(re.compile(r"/quiz$")) as dealt:
+        page.get_by_role("button", name="开始答题").click()
+    first = dealt.value.json()
+    assert first["seconds_left"] == 60, first
+    # The server runs on the real clock: the attempt began 20 s earlier instead of waiting.
+    attempt = db.session.get(QuizAttempt, first["attempt_id"])
+    attempt.started_at -= timedelta(seconds=20)
+    db.session.commit()
+    page.reload()
+    with page.expect_response(re.compile(r"/quiz$")) as resumed:
+        page.get_by_role("button", name="开始答题").click()
+    again = resumed.value.json()
+    assert again.get("attempt_id") == first["attempt_id"] and again["seconds_left"] <= 40, again
+    count = page.locator("#q-count")
+    count.wait_for(state="visible")
+    left = int(re.search(r"剩余 (\d+) 秒", count.inner_text()).group(1))
+    assert 30 < left <= 40, count.inner_text()
 
 
 def test_a_failed_quiz_counts_as_a_play_without_a_draw(phone, server, factory, clock):

@@ -43,7 +43,7 @@ def count_plays() -> int:
 
 def test_questions_come_without_answers(factory, quiz):
     client = factory.signed_in(factory.player())
-    response = client.get(f"/h5/{quiz.id}/quiz")
+    response = client.post(f"/h5/{quiz.id}/quiz")
     assert response.status_code == 200
     payload = response.json
     assert len(payload["questions"]) == 3
@@ -55,13 +55,13 @@ def test_questions_come_without_answers(factory, quiz):
 
 def test_a_reload_deals_the_same_open_attempt(factory, quiz):
     client = factory.signed_in(factory.player())
-    first = client.get(f"/h5/{quiz.id}/quiz").json
-    assert client.get(f"/h5/{quiz.id}/quiz").json == first
+    first = client.post(f"/h5/{quiz.id}/quiz").json
+    assert client.post(f"/h5/{quiz.id}/quiz").json == first
 
 
 def test_a_pass_draws_and_reveals_the_answers(factory, quiz):
     client = factory.signed_in(factory.player())
-    payload = client.get(f"/h5/{quiz.id}/quiz").json
+    payload = client.post(f"/h5/{quiz.id}/quiz").json
     body = client.post(
         f"/h5/{quiz.id}/quiz/{payload['attempt_id']}", json={"answers": answers(payload, 2)}
     ).json
@@ -75,7 +75,7 @@ def test_a_pass_draws_and_reveals_the_answers(factory, quiz):
 
 def test_a_fail_counts_as_a_play_that_cannot_win(factory, quiz):
     client = factory.signed_in(factory.player())
-    payload = client.get(f"/h5/{quiz.id}/quiz").json
+    payload = client.post(f"/h5/{quiz.id}/quiz").json
     body = client.post(
         f"/h5/{quiz.id}/quiz/{payload['attempt_id']}", json={"answers": answers(payload, 1)}
     ).json
@@ -87,13 +87,13 @@ def test_a_fail_counts_as_a_play_that_cannot_win(factory, quiz):
 
 def test_one_submission_per_attempt(factory, quiz):
     client = factory.signed_in(factory.player())
-    payload = client.get(f"/h5/{quiz.id}/quiz").json
+    payload = client.post(f"/h5/{quiz.id}/quiz").json
     url = f"/h5/{quiz.id}/quiz/{payload['attempt_id']}"
     first = client.post(url, json={"answers": answers(payload, 1)}).json
     again = client.post(url, json={"answers": answers(payload, 3)}).json
     assert again == first  # a retry gets the graded result; better answers change nothing
     assert count_plays() == 1
-    assert client.get(f"/h5/{quiz.id}/quiz").json["attempt_id"] != payload["attempt_id"]
+    assert client.post(f"/h5/{quiz.id}/quiz").json["attempt_id"] != payload["attempt_id"]
 
 
 def test_attempts_count_against_the_limits(factory):
@@ -106,9 +106,9 @@ def test_attempts_count_against_the_limits(factory):
         prizes=[],
     )
     client = factory.signed_in(factory.player())
-    payload = client.get(f"/h5/{campaign.id}/quiz").json
+    payload = client.post(f"/h5/{campaign.id}/quiz").json
     client.post(f"/h5/{campaign.id}/quiz/{payload['attempt_id']}", json={"answers": []})
-    refused = client.get(f"/h5/{campaign.id}/quiz")
+    refused = client.post(f"/h5/{campaign.id}/quiz")
     assert refused.status_code == 429 and refused.json["error"] == "daily_limit"
 
 
@@ -122,14 +122,14 @@ def test_the_quiz_refuses_before_dealing(factory, status, code):
         pass_score=1,
         prizes=[],
     )
-    response = factory.signed_in(factory.player()).get(f"/h5/{campaign.id}/quiz")
+    response = factory.signed_in(factory.player()).post(f"/h5/{campaign.id}/quiz")
     assert response.status_code == 403 and response.json["error"] == code
     assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 0
 
 
 def test_no_session_and_someone_elses_attempt(factory, quiz):
-    assert factory.app.test_client().get(f"/h5/{quiz.id}/quiz").json["error"] == "no_session"
-    payload = factory.signed_in(factory.player()).get(f"/h5/{quiz.id}/quiz").json
+    assert factory.app.test_client().post(f"/h5/{quiz.id}/quiz").json["error"] == "no_session"
+    payload = factory.signed_in(factory.player()).post(f"/h5/{quiz.id}/quiz").json
     other = factory.signed_in(factory.player())
     response = other.post(
         f"/h5/{quiz.id}/quiz/{payload['attempt_id']}", json={"answers": answers(payload, 3)}
@@ -152,7 +152,7 @@ def test_no_session_and_someone_elses_attempt(factory, quiz):
 )
 def test_bad_submissions_are_422_and_change_nothing(factory, quiz, body):
     client = factory.signed_in(factory.player())
-    payload = client.get(f"/h5/{quiz.id}/quiz").json
+    payload = client.post(f"/h5/{quiz.id}/quiz").json
     if isinstance(body, dict) and isinstance(body["answers"], list):
         for answer in body["answers"]:
             if answer["question_id"] == 0:
@@ -162,6 +162,28 @@ def test_bad_submissions_are_422_and_change_nothing(factory, quiz, body):
     assert response.json["error"] == "validation_error" and response.json["fields"]
     assert count_plays() == 0
     assert db.session.get(QuizAttempt, payload["attempt_id"]).submitted_at is None
+
+
+def test_a_resumed_attempt_shows_the_time_really_left(factory, clock):
+    """Reopening the quiz resumes the open attempt with its first start: the page must count
+    down from what is left, not from a fresh limit (the probe lost its play that way)."""
+    timed = factory.campaign(
+        game="quiz", questions=BANK, questions_per_attempt=3, pass_score=2, quiz_seconds=10
+    )
+    client = factory.signed_in(factory.player())
+    first = client.post(f"/h5/{timed.id}/quiz").json
+    assert first["seconds"] == 10 and first["seconds_left"] == 10
+    clock.advance(seconds=4)
+    resumed = client.post(f"/h5/{timed.id}/quiz").json
+    assert resumed["attempt_id"] == first["attempt_id"] and resumed["seconds_left"] == 6
+    clock.advance(seconds=30)
+    assert client.post(f"/h5/{timed.id}/quiz").json["seconds_left"] == 0
+
+
+def test_starting_an_attempt_is_a_post(factory, quiz):
+    client = factory.signed_in(factory.player())
+    assert client.get(f"/h5/{quiz.id}/quiz").status_code == 405
+    assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 0
 
 
 def test_the_play_endpoint_does_not_draw_for_a_quiz(factory, quiz):
@@ -180,7 +202,7 @@ def test_a_late_submission_counts_but_cannot_win(factory, clock):
         prizes=[{"name": "Mooncake", "stock": 10, "probability": 1.0}],
     )
     client = factory.signed_in(factory.player())
-    payload = client.get(f"/h5/{timed.id}/quiz").json
+    payload = client.post(f"/h5/{timed.id}/quiz").json
     assert payload["seconds"] == 30
     clock.advance(seconds=40)
     url = f"/h5/{timed.id}/quiz/{payload['attempt_id']}"
@@ -191,7 +213,7 @@ def test_a_late_submission_counts_but_cannot_win(factory, clock):
     assert stored.eligible is False
     # a retried submission agrees, and a new attempt answered in time can win
     assert client.post(url, json={"answers": answers(payload, 3)}).json == graded
-    fresh = client.get(f"/h5/{timed.id}/quiz").json
+    fresh = client.post(f"/h5/{timed.id}/quiz").json
     clock.advance(seconds=20)
     on_time = client.post(
         f"/h5/{timed.id}/quiz/{fresh['attempt_id']}", json={"answers": answers(fresh, 3)}

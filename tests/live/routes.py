@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import re
+import secrets
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -39,6 +40,7 @@ ROLES = (
 KEYWORD = "SPIN"  # the wheel campaign answers to it in the account's chat
 WECHAT_TOKEN = "sandbox-token"  # the account's callback token (the default configuration)
 PNG = b"\x89PNG\r\n\x1a\n"
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 class Guard(StrEnum):
@@ -245,7 +247,7 @@ QUESTIONS = [
 
 def signed(**extra) -> dict:
     """The query WeChat signs a callback with."""
-    timestamp, nonce = str(int(time.time())), "live-suite"
+    timestamp, nonce = str(int(time.time())), secrets.token_hex(8)  # one message per signature
     signer = WeChatSigner()
     signer.add_data(WECHAT_TOKEN, timestamp, nonce)
     return {"signature": signer.signature, "timestamp": timestamp, "nonce": nonce, **extra}
@@ -303,23 +305,34 @@ def sign_in_callback(world: World, role: str, path: str) -> requests.Response:
 
 
 def console_sign_in(world: World, role: str, path: str) -> requests.Response:
+    """A console role signs in again in a new browser: a sign-in starts a new session and
+    ends the one before (campaigns/web/console/auth.py), which the role's own browser still uses."""
     username = {"console_marketer": "mia", "console_analyst": "ann"}.get(role, "mia")
-    password = CONSOLE_PASSWORD if role.startswith("console_") else "not the password"
-    return world.request(
-        role, "POST", path, **world.form(role, username=username, password=password)
+    if not role.startswith("console_"):
+        fields = world.form(role, username=username, password="not the password")
+        return world.request(role, "POST", path, **fields)
+    other = browser()
+    csrf = CSRF_FIELD.search(other.get(world.url + path).text).group(1)
+    return other.post(
+        world.url + path,
+        data={"username": username, "password": CONSOLE_PASSWORD, "csrf_token": csrf},
+        allow_redirects=False,
     )
 
 
 def console_sign_out(world: World, role: str, path: str) -> requests.Response:
-    """On a copy of the role's session, so the role stays signed in for the other routes."""
-    copy = browser()
-    copy.cookies.update(world.sessions[role].cookies)
-    copy.headers.update(world.sessions[role].headers)
-    response = copy.post(
-        world.url + path, data={"csrf_token": world.csrf[role]}, allow_redirects=False
-    )
-    if role.startswith("console_"):
-        assert copy.get(world.url + "/admin/", allow_redirects=False).status_code == 302
+    """A console role signs out a sign-in of its own in another browser (signing out ends the
+    session for every copy of its cookie, and the role's browser is needed for other routes)."""
+    if not role.startswith("console_"):
+        return world.request(role, "POST", path, data={"csrf_token": world.csrf[role]})
+    other = browser()
+    console_sign_in_response = console_sign_in(world, role, "/admin/login")
+    assert console_sign_in_response.status_code == 302, console_sign_in_response.text[:300]
+    other.cookies.update(console_sign_in_response.cookies)
+    csrf = CSRF_FIELD.search(other.get(world.url + "/admin/").text).group(1)
+    response = other.post(world.url + path, data={"csrf_token": csrf}, allow_redirects=False)
+    assert other.get(world.url + "/admin/", allow_redirects=False).status_code == 302
+    assert world.request(role, "GET", "/admin/").status_code == 200  # its own browser: still in
     return response
 
 
@@ -341,7 +354,7 @@ def wechat_call(method: str):
 def quiz_attempt(world: World) -> str:
     """An attempt dealt to the player, to grade."""
     campaign = world.campaigns["quiz"]
-    dealt = world.request("player", "GET", f"/h5/{campaign}/quiz")
+    dealt = world.request("player", "POST", f"/h5/{campaign}/quiz")
     assert dealt.status_code == 200, dealt.text
     world.attempt_questions = dealt.json()["questions"]
     return f"/h5/{campaign}/quiz/{dealt.json()['attempt_id']}"
@@ -422,10 +435,15 @@ ROUTES: dict[tuple[str, str], Route] = {
         lambda w: f"/h5/{w.campaigns['scratch']}/play",
         check=lambda w, r: holds(r.json()["outcome"] in ("win", "lose")),
     ),
-    ("h5.quiz.start", "GET"): Route(
+    ("h5.quiz.start", "POST"): Route(
         Guard.PLAYER,
         lambda w: f"/h5/{w.campaigns['quiz']}/quiz",
         check=lambda w, r: holds(r.json()["questions"]),
+    ),
+    ("h5.quiz.start", "GET"): Route(  # SPEC's contract; the same open attempt as the POST
+        Guard.PLAYER,
+        lambda w: f"/h5/{w.campaigns['quiz']}/quiz",
+        check=lambda w, r: holds(r.json()["questions"] and r.json()["seconds_left"] >= 0),
     ),
     ("h5.quiz.submit", "POST"): Route(
         Guard.PLAYER,

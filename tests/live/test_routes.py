@@ -240,7 +240,7 @@ def test_the_demo_campaigns_open_and_play(world):
         page = player.get(url, allow_redirects=False)
         assert page.status_code == 200 and "text/html" in page.headers["Content-Type"], url
         parse(page)
-        played = player.get(url + "quiz") if game == "quiz" else player.post(url + "play")
+        played = player.post(url + ("quiz" if game == "quiz" else "play"))
         assert played.status_code == 200, played.text
 
 

@@ -132,9 +132,9 @@ def test_qr_codes_menu_and_jssdk_through_the_live_sandbox(app, sandbox, factory,
     campaign = factory.campaign(name="中秋节大转盘抽奖活动")  # 30 bytes: a sub-menu takes 60
     with app.test_request_context():
         client = current_client()
-        code = qr.campaign_qr(client, redis, campaign.id)
+        code = qr.campaign_qr(client, redis, campaign)
         assert code.scene == f"campaign-{campaign.id}"
-        assert qr.campaign_qr(client, redis, campaign.id) == code  # cached
+        assert qr.campaign_qr(client, redis, campaign) == code  # cached
         assert qr.render_png(code).startswith(b"\x89PNG") and b"<svg" in qr.render_svg(code)
         config = jssdk.js_sdk_config(client, "http://testserver/h5/1/?a=b#frag", clock.now())
     [ticket_call] = sandbox.calls("cgi-bin/ticket/getticket")

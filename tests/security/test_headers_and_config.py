@@ -130,15 +130,18 @@ GOOD_KEY = "k" * 48
         ({"SECRET_KEY": ""}, "SECRET_KEY"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
         ({"SECRET_KEY": GOOD_KEY, "WECHAT_SANDBOX": True}, "WECHAT_SANDBOX"),
+        ({"SECRET_KEY": GOOD_KEY, "WECHAT_TOKEN": "sandbox-token"}, "WECHAT_TOKEN"),
+        ({"SECRET_KEY": GOOD_KEY, "WECHAT_TOKEN": ""}, "WECHAT_TOKEN"),
     ],
 )
-def test_production_refuses_to_start_with_a_default_secret_or_the_sandbox(
+def test_production_refuses_to_start_with_a_default_secret_token_or_the_sandbox(
     settings, complaint, redis_url, tmp_path
 ):
     overrides = {
         "PRODUCTION": True,
         "REDIS_URL": redis_url,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        "WECHAT_TOKEN": "the-accounts-own-token",
         **settings,
     }
     with pytest.raises(RuntimeError, match=complaint):
@@ -149,6 +152,7 @@ def test_production_reads_its_settings_from_the_environment(monkeypatch, redis_u
     monkeypatch.setenv("PRODUCTION", "1")
     monkeypatch.setenv("WECHAT_SANDBOX", "1")
     monkeypatch.setenv("SECRET_KEY", GOOD_KEY)
+    monkeypatch.setenv("WECHAT_TOKEN", "the-accounts-own-token")
     base = {"REDIS_URL": redis_url, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"}
     with pytest.raises(RuntimeError, match="WECHAT_SANDBOX"):
         create_app(base)

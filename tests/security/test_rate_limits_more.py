@@ -50,16 +50,16 @@ def test_quiz_dealing_and_grading_are_limited_per_player(strict_app, factory):
         alice, bob = factory.players(2)
         a = factory.signed_in(alice, app.test_client())
         b = factory.signed_in(bob, app.test_client())  # same IP
-        dealt = [a.get(f"/h5/{campaign.id}/quiz") for _ in range(2)]
+        dealt = [a.post(f"/h5/{campaign.id}/quiz") for _ in range(2)]
         assert [r.status_code for r in dealt] == [200, 200]
         attempt = dealt[0].get_json()["attempt_id"]
         graded = a.post(f"/h5/{campaign.id}/quiz/{attempt}", json={"answers": []})
         assert graded.status_code != 429  # the third request in the hour
         attempts = count(QuizAttempt)
-        assert_rate_limited(a.get(f"/h5/{campaign.id}/quiz"))
+        assert_rate_limited(a.post(f"/h5/{campaign.id}/quiz"))
         assert_rate_limited(a.post(f"/h5/{campaign.id}/quiz/{attempt}", json={"answers": []}))
         assert count(QuizAttempt) == attempts  # refused requests dealt nothing
-        assert b.get(f"/h5/{campaign.id}/quiz").status_code == 200
+        assert b.post(f"/h5/{campaign.id}/quiz").status_code == 200
 
 
 def assert_sign_in_refused_for_now(response):

@@ -4,6 +4,7 @@ written out independently of the server's code."""
 from __future__ import annotations
 
 import hashlib
+import secrets
 import time
 from urllib.parse import urlencode
 
@@ -40,8 +41,13 @@ def signature(token: str, timestamp: str, nonce: str, *extra: str) -> str:
     return hashlib.sha1("".join(sorted([token, timestamp, nonce, *extra])).encode()).hexdigest()
 
 
-def plain_request(xml: str, timestamp: str | None = None, nonce: str = "xxxxxx"):
-    timestamp = timestamp or now()
+def new_nonce() -> str:
+    """A fresh nonce, as WeChat sends with every request: a signature carries one message."""
+    return secrets.token_hex(8)
+
+
+def plain_request(xml: str, timestamp: str | None = None, nonce: str | None = None):
+    timestamp, nonce = timestamp or now(), nonce or new_nonce()
     query = {
         "signature": signature(TOKEN, timestamp, nonce),
         "timestamp": timestamp,
@@ -50,8 +56,8 @@ def plain_request(xml: str, timestamp: str | None = None, nonce: str = "xxxxxx")
     return "/wechat?" + urlencode(query), xml.encode()
 
 
-def safe_request(xml: str, timestamp: str | None = None, nonce: str = "yyyyyy"):
-    timestamp = timestamp or now()
+def safe_request(xml: str, timestamp: str | None = None, nonce: str | None = None):
+    timestamp, nonce = timestamp or now(), nonce or new_nonce()
     crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
     sealed = xmltodict.parse(crypto.encrypt_message(xml, nonce, timestamp))["xml"]
     query = {

@@ -7,6 +7,7 @@ from functools import wraps
 
 from flask import g, request
 
+from campaigns.core import services
 from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.management.tokens import find_token
 from campaigns.web.extensions import db
@@ -28,12 +29,12 @@ def current_actor() -> Actor:
             "Send Authorization: Bearer <token>.",
             {"Authorization": ["Missing or not a bearer token."]},
         )
-    found = find_token(db.session, token.strip())
+    found = find_token(db.session, token.strip(), services.now())
     if found is None:
         raise DomainError(
             ErrorCode.UNAUTHORIZED,
-            "Unknown or revoked token.",
-            {"Authorization": ["Unknown or revoked token."]},
+            "Unknown, revoked or expired token.",
+            {"Authorization": ["Unknown, revoked or expired token."]},
         )
     return Actor(role=found.role, name=f"token:{found.id}:{found.label or found.role}")
 
@@ -44,7 +45,7 @@ def rate_limit_key() -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
-        found = find_token(db.session, token.strip())
+        found = find_token(db.session, token.strip(), services.now())
         if found is not None:
             return f"token:{found.id}"
     return client_ip()

@@ -76,6 +76,7 @@ class PlaysCsv(MethodView):
 
 @blueprint.route("/campaigns/<int:campaign_id>/simulation")
 class CampaignSimulation(MethodView):
+    @ratelimits.limit(ratelimits.SIMULATION, key=rate_limit_key)
     @require()
     @blueprint.doc(**SECURED)
     @blueprint.arguments(SimulationIn, location="query")

@@ -40,8 +40,8 @@ class WinnerNoticeOut(Schema):
 
 
 def _qr(campaign_id: int) -> qr.CampaignQr:
-    load_campaign(db.session, campaign_id)
-    return qr.campaign_qr(current_client(), redis_clients.main, campaign_id)
+    campaign = load_campaign(db.session, campaign_id)
+    return qr.campaign_qr(current_client(), redis_clients.main, campaign)
 
 
 @blueprint.route("/campaigns/<int:campaign_id>/qr.png")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -41,9 +43,30 @@ def token():
 @token.command("create")
 @click.option("--role", type=click.Choice(tokens.ROLES), required=True)
 @click.option("--label", default="", help="Who or what the token is for.")
-def token_create(role: str, label: str):
+@click.option("--expires-in-days", type=click.IntRange(1, 3650), help="Default: never.")
+def token_create(role: str, label: str, expires_in_days: int | None):
     """Print a new admin token (shown once; only its hash is stored)."""
-    click.echo(tokens.create_token(db.session, role, label, services.now()))
+    now = services.now()
+    expires_at = now + timedelta(days=expires_in_days) if expires_in_days else None
+    click.echo(tokens.create_token(db.session, role, label, now, expires_at))
+
+
+@token.command("list")
+def token_list():
+    """Every token: id, role, label, created, expiry and whether it still works."""
+    now = services.now()
+    for found in tokens.list_tokens(db.session):
+        if found.revoked_at is not None:
+            state = f"revoked {found.revoked_at:%Y-%m-%d %H:%M}"
+        elif not tokens.is_usable(found, now):
+            state = "expired"
+        else:
+            state = "active"
+        expires = f"{found.expires_at:%Y-%m-%d %H:%M}" if found.expires_at else "never"
+        click.echo(
+            f"{found.id}\t{found.role}\t{found.label or '-'}\t"
+            f"created {found.created_at:%Y-%m-%d %H:%M}\texpires {expires}\t{state}"
+        )
 
 
 @token.command("revoke")

@@ -1,4 +1,5 @@
-"""``flask user create`` (console users) and ``flask report <id>`` (a campaign's report)."""
+"""``flask user create|password|disable`` (console users) and ``flask report <id>`` (a
+campaign's report)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,29 @@ def user_create(username: str, role: str, password: str):
     except DomainError as exc:
         raise click.ClickException(f"{exc.message} {exc.fields}") from None
     click.echo(f"Created {made.role} {made.username}.")
+
+
+@user.command("password")
+@click.option("--username", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def user_password(username: str, password: str):
+    """Set a user's password; every console session they have ends."""
+    try:
+        changed = users.change_password(db.session, username, password)
+    except DomainError as exc:
+        raise click.ClickException(f"{exc.message} {exc.fields}") from None
+    click.echo(f"Changed the password of {changed.username}; their sessions have ended.")
+
+
+@user.command("disable")
+@click.option("--username", required=True)
+def user_disable(username: str):
+    """Remove a user's console access; their sessions end."""
+    try:
+        disabled = users.disable_user(db.session, username, services.now())
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Disabled {disabled.username}; their sessions have ended.")
 
 
 @click.command("report")

@@ -1,37 +1,69 @@
-"""Console sign-in: a password login kept in the Flask session, idle expiry, roles and CSRF.
+"""Console sign-in: a password login with a server-side identity, idle expiry, roles and CSRF.
 
-The console's keys (``console_user``, ``console_seen``) are separate from the player's
-(``player_id``, ``openid``). Every console POST but sign-in and sign-out changes something, so
-analysts get 403 on all of them here, in one place, before any view runs.
+The console's keys (``console_user``, ``console_session``) are separate from the player's
+(``player_id``, ``openid``). The session id names a sign-in held in Redis (console/sessions.py),
+so signing out, a password change or disabling the user ends it, and the idle time is renewed
+there rather than by re-issuing the cookie on every request. Signing in or out also drops the
+CSRF secret, so a form token from before is worthless after. Every console POST but sign-in and
+sign-out changes something, so analysts get 403 on all of them here, in one place, before any
+view runs.
 """
 
 from __future__ import annotations
-
-import time
 
 from flask import current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 
 from campaigns.core.errors import DomainError, ErrorCode
+from campaigns.core.services import redis_clients
 from campaigns.management import users
+from campaigns.web.console import sessions
 from campaigns.web.extensions import db
 
 csrf = CSRFProtect()
 USER_KEY = "console_user"
-SEEN_KEY = "console_seen"
+SESSION_KEY = "console_session"
+CSRF_SECRET_KEY = "csrf_token"  # where Flask-WTF keeps the session's CSRF secret
 OPEN_ENDPOINTS = {"console.login", "console.static"}
 READ_ONLY_POSTS = {"console.login", "console.logout"}
 
 
+def _idle_seconds() -> int:
+    return current_app.config["CONSOLE_IDLE_SECONDS"]
+
+
 def sign_in(user) -> None:
+    """A new server-side session and a new CSRF secret (the one before sign-in is dropped)."""
+    sign_out()
+    _drop_csrf_secret()
     session.permanent = True
     session[USER_KEY] = user.id
-    session[SEEN_KEY] = int(time.time())
+    session[SESSION_KEY] = sessions.start(redis_clients.main, user, _idle_seconds())
 
 
 def sign_out() -> None:
+    """End the sign-in, if any, and with it the CSRF secret its forms were signed with (a
+    browser that was never signed in keeps its own, so its login form still works)."""
+    if USER_KEY in session or SESSION_KEY in session:
+        _drop_csrf_secret()
+    sessions.end(redis_clients.main, session.pop(SESSION_KEY, None))
     session.pop(USER_KEY, None)
-    session.pop(SEEN_KEY, None)
+
+
+def _drop_csrf_secret() -> None:
+    session.pop(CSRF_SECRET_KEY, None)
+    g.pop(CSRF_SECRET_KEY, None)  # Flask-WTF's token of the old secret, cached for this context
+
+
+def _signed_in_user():
+    """The user of a live server-side session of this cookie, else None."""
+    held = sessions.user_id_of(redis_clients.main, session.get(SESSION_KEY), _idle_seconds())
+    if held is None or held[0] != session.get(USER_KEY):
+        return None
+    user = users.active_user(db.session, held[0])
+    if user is None or sessions.password_fingerprint(user) != held[1]:
+        return None
+    return user
 
 
 def before_request():
@@ -40,14 +72,11 @@ def before_request():
         csrf.protect()
     if request.endpoint in OPEN_ENDPOINTS:
         return None
-    seen = session.get(SEEN_KEY)
-    idle = current_app.config["CONSOLE_IDLE_SECONDS"]
-    user = users.active_user(db.session, session.get(USER_KEY))
-    if user is None or not isinstance(seen, int) or time.time() - seen > idle:
+    user = _signed_in_user()
+    if user is None:
         expired = USER_KEY in session
         sign_out()
         return redirect(url_for("console.login", next=request.full_path, expired=int(expired)))
-    session[SEEN_KEY] = int(time.time())
     g.console_user = user
     if request.method == "POST" and request.endpoint not in READ_ONLY_POSTS:
         if user.role != "marketer":

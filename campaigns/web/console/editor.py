@@ -10,6 +10,7 @@ from campaigns.core.services import now, redis_clients
 from campaigns.management import campaign_admin, simulator
 from campaigns.models.campaign import Status
 from campaigns.play import load_campaign
+from campaigns.web import ratelimits
 from campaigns.web.admin_api.report_schemas import SimulationIn
 from campaigns.web.console import blueprint, forms
 from campaigns.web.console.auth import actor_name
@@ -69,7 +70,15 @@ def edit_campaign(campaign_id: int):
     return redirect(url_for("console.overview", campaign_id=campaign.id))
 
 
+def _shows_the_form_only() -> bool:
+    """Opening the simulate page runs nothing; only a submitted simulation counts."""
+    return not any(request.args.get(name) for name in ("plays", "plays_per_day"))
+
+
 @blueprint.get("/campaigns/<int:campaign_id>/simulate")
+@ratelimits.limit(
+    ratelimits.SIMULATION, key=ratelimits.console_user_or_ip, exempt_when=_shows_the_form_only
+)
 def simulate(campaign_id: int):
     campaign = load_campaign(db.session, campaign_id)
     errors, result = {}, None

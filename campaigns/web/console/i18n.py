@@ -245,6 +245,9 @@ ZH = {
     "Download SVG": "下载 SVG",
     "For posters: the campaign's WeChat QR code. A follow through it counts for this campaign "
     "in the report.": "用于海报：本活动的微信带参二维码，通过它关注的粉丝会计入本活动的涨粉报表。",
+    "The campaign's WeChat QR code is made when it goes live (WeChat allows an account a "
+    "limited number).": "活动上线后生成微信二维码（公众号可生成的数量有限）。",
+    "A draft has no QR code yet; publish the campaign first.": "草稿尚无二维码，请先上线活动。",
     "Live controls": "运行控制",
     "Pause": "暂停",
     "Resume": "恢复",

@@ -133,7 +133,7 @@ def qr_code(campaign_id: int, kind: str):
         abort(404)
     campaign = load_campaign(db.session, campaign_id)
     draw, mimetype = render[kind]
-    image = draw(qr.campaign_qr(current_client(), redis_clients.main, campaign.id))
+    image = draw(qr.campaign_qr(current_client(), redis_clients.main, campaign))
     return Response(
         image,
         mimetype=mimetype,

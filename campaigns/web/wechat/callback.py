@@ -8,7 +8,7 @@ from campaigns.core import services
 from campaigns.core.services import redis_clients
 from campaigns.web import ratelimits
 from campaigns.web.extensions import db
-from campaigns.wechat import inbox
+from campaigns.wechat import inbox, replay
 from campaigns.wechat.clients import current_settings
 
 blueprint = Blueprint("wechat_callback", __name__, url_prefix="/wechat")
@@ -38,6 +38,13 @@ def receive():
     )
     inbox.check_fresh(args.get("timestamp"))
     message, encrypted = inbox.open_body(settings, request.get_data(), args.to_dict())
+    replay.claim_signature(
+        redis_clients.main,
+        args["timestamp"],
+        args["nonce"],
+        message,
+        inbox.TIMESTAMP_WINDOW_SECONDS,
+    )
     reply = inbox.receive(db.session, redis_clients.main, services.clock(), settings, message)
     if not reply:
         return Response("success", mimetype="text/plain")
