@@ -180,10 +180,14 @@ def test_a_resumed_attempt_shows_the_time_really_left(factory, clock):
     assert client.post(f"/h5/{timed.id}/quiz").json["seconds_left"] == 0
 
 
-def test_starting_an_attempt_is_a_post(factory, quiz):
+def test_specs_get_answers_the_same_open_attempt_as_the_pages_post(factory, quiz):
+    """The page starts with a POST; SPEC's ``GET /h5/<id>/quiz`` deals the same one attempt."""
     client = factory.signed_in(factory.player())
-    assert client.get(f"/h5/{quiz.id}/quiz").status_code == 405
-    assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 0
+    started = client.post(f"/h5/{quiz.id}/quiz").json
+    reopened = client.get(f"/h5/{quiz.id}/quiz").json
+    assert reopened["attempt_id"] == started["attempt_id"]
+    assert reopened["questions"] == started["questions"]
+    assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
 
 
 def test_the_play_endpoint_does_not_draw_for_a_quiz(factory, quiz):
