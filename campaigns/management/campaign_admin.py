@@ -151,7 +151,7 @@ def edit_campaign(
     game = games(merged["game"])
     if "game" in changes or "game_settings" in changes:
         kept = {setting.name for setting in game.settings}
-        both = {**campaign.game_settings, **changes.get("game_settings", {})}
+        both = {**(campaign.game_settings or {}), **changes.get("game_settings", {})}
         changes = {**changes, "game_settings": {k: v for k, v in both.items() if k in kept}}
         merged["game_settings"] = changes["game_settings"]
     errors = problems(merged, game)
@@ -197,7 +197,7 @@ def update_campaign(
         ) + sorted(
             name
             for name, value in changes.get("game_settings", {}).items()
-            if campaign.game_settings.get(name) != value
+            if (campaign.game_settings or {}).get(name) != value
         )
         if frozen:
             raise DomainError(

@@ -184,7 +184,14 @@ class _CampaignChecks(Schema):
 
     @post_load
     def _nest(self, data: dict, **_kwargs) -> dict:
-        return nest_game_settings(data)
+        """Nest the games' own settings; a whole campaign keeps only its own game's (an edit's
+        are kept by ``campaign_admin.edit_campaign``, which knows the campaign's game)."""
+        nested = nest_game_settings(data)
+        if data.get("game") in registry.names():
+            own = {setting.name for setting in registry.get(data["game"]).settings}
+            sent = nested.get("game_settings", {})
+            nested["game_settings"] = {k: v for k, v in sent.items() if k in own}
+        return nested
 
 
 CampaignIn = type(

@@ -42,7 +42,7 @@ def campaign_out(campaign: Campaign) -> dict:
     zone = campaign.zone
     return {
         **{name: getattr(campaign, name) for name in campaign_admin.SCALAR_FIELDS},
-        **{setting.name: campaign.game_settings.get(setting.name) for setting in GAME_SETTINGS},
+        **{s.name: (campaign.game_settings or {}).get(s.name) for s in GAME_SETTINGS},
         "id": campaign.id,
         "status": campaign.status,
         "starts_at": campaign.starts_utc.astimezone(zone).isoformat(),
