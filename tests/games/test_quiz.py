@@ -246,3 +246,8 @@ def test_the_quiz_keeps_its_settings_and_a_draft_that_changes_game_drops_them(fa
     assert quiz.status == "live"  # a quiz may go live without prizes; a wheel may not
     frozen = client.patch(f"/api/campaigns/{quiz.id}", json={"pass_score": 3}, headers=headers)
     assert frozen.status_code == 409 and list(frozen.json["fields"]) == ["pass_score"]
+    empty_wheel = factory.campaign(status="draft", prizes=[])
+    refused = client.post(
+        f"/api/campaigns/{empty_wheel.id}/status", json={"status": "live"}, headers=headers
+    )
+    assert refused.status_code == 422 and list(refused.json["fields"]) == ["prizes"]
