@@ -10,6 +10,7 @@ from campaigns.core.clock import utc_naive
 from campaigns.management import campaign_admin
 from campaigns.models import Campaign, Player
 from campaigns.web.extensions import db
+from games import registry
 
 # Two prizes: one that runs out during a load (oversell check), one that never does.
 PRIZES = [
@@ -31,7 +32,9 @@ def live_campaign(app, name: str, now, days: int = 7, **settings) -> Campaign:
     }
     campaign = campaign_admin.create_campaign(db.session, data, now)
     redis = app.extensions["redis"]["counters"]
-    campaign_admin.change_status(db.session, redis, campaign, "live", "bench", now)
+    campaign_admin.change_status(
+        db.session, redis, campaign, "live", "bench", now, registry.get(campaign.game)
+    )
     return campaign
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, make_dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.draw.engine import REDIS_DOWN, Engine
 from campaigns.ledger import ledger
-from campaigns.models import Campaign, Play
+from campaigns.models import Campaign, Play, settings
 from campaigns.wechat import notices
 from campaigns.wechat.followers import FollowStatus
 
@@ -62,9 +62,10 @@ class PrizeSnapshot:
 
 
 @dataclass(frozen=True)
-class CampaignSnapshot:
+class _CampaignSnapshotBase:
     """What the play path reads of a campaign (the engine, the game's response), copied out of
-    the ORM once: shared by a process's threads without a session, never written back."""
+    the ORM once: shared by a process's threads without a session, never written back. The
+    settings it carries are those ``settings.PLAYED`` names (see ``CampaignSnapshot``)."""
 
     id: int
     game: str
@@ -74,12 +75,9 @@ class CampaignSnapshot:
     starts_utc: datetime
     ends_utc: datetime
     zone: ZoneInfo
-    plays_per_user_per_day: int | None
-    plays_per_user_total: int | None
-    wins_per_user_total: int | None
-    require_follow: bool
     prizes: tuple[PrizeSnapshot, ...]
     shards: int
+    game_settings: dict
 
     @classmethod
     def of(cls, campaign: Campaign) -> CampaignSnapshot:
@@ -92,16 +90,23 @@ class CampaignSnapshot:
             starts_utc=campaign.starts_utc,
             ends_utc=campaign.ends_utc,
             zone=campaign.zone,
-            plays_per_user_per_day=campaign.plays_per_user_per_day,
-            plays_per_user_total=campaign.plays_per_user_total,
-            wins_per_user_total=campaign.wins_per_user_total,
-            require_follow=campaign.require_follow,
             prizes=tuple(
                 PrizeSnapshot(p.id, p.name, p.image_url, p.stock, p.probability, p.pacing)
                 for p in campaign.prizes
             ),
             shards=campaign.shards,
+            game_settings=dict(campaign.game_settings or {}),
+            **{name: getattr(campaign, name) for name in settings.PLAYED},
         )
+
+
+# The snapshot's settings come from the one list of settings, so a new limit reaches it there.
+CampaignSnapshot = make_dataclass(
+    "CampaignSnapshot",
+    [(name, object) for name in settings.PLAYED],
+    bases=(_CampaignSnapshotBase,),
+    frozen=True,
+)
 
 
 # The player path reads a campaign (and its prizes) on every play; a second-old snapshot per

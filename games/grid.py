@@ -26,6 +26,7 @@ def cells(prizes) -> list[dict]:
 
 class Grid(Game):
     name = "grid"
+    label = "Nine-square grid"
 
     def validate(self, data: dict) -> dict[str, list[str]]:
         if len(data.get("prizes") or []) > MAX_PRIZES:

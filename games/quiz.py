@@ -14,6 +14,7 @@ from campaigns.core.clock import as_utc, utc_naive
 from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.ledger import ledger
 from campaigns.models import Campaign, Play, Question, QuizAttempt
+from campaigns.models.settings import Kind, Setting
 from campaigns.play import PlayerRef, play
 from campaigns.wechat.followers import FollowStatus
 from games.base import Game
@@ -24,13 +25,28 @@ _random = secrets.SystemRandom()
 
 class Quiz(Game):
     name = "quiz"
+    label = "Quiz"
     draws_on_play = False  # the draw comes with a graded attempt, never from POST /play
+    asks_questions = True
+    settings = (
+        Setting("questions_per_attempt", Kind.INTEGER, nullable=True, minimum=1, maximum=100),
+        Setting("pass_score", Kind.INTEGER, nullable=True, minimum=1, maximum=100),
+        Setting(
+            "quiz_seconds",
+            Kind.INTEGER,
+            nullable=True,
+            minimum=10,
+            maximum=3600,
+            description="time limit of one quiz attempt (none: no limit)",
+        ),
+    )
 
     def validate(self, data: dict) -> dict[str, list[str]]:
         errors: dict[str, list[str]] = {}
         questions = data.get("questions") or []
-        per_attempt = data.get("questions_per_attempt")
-        pass_score = data.get("pass_score")
+        own = data.get("game_settings") or {}
+        per_attempt = own.get("questions_per_attempt")
+        pass_score = own.get("pass_score")
         if not questions:
             errors["questions"] = ["A quiz needs at least one question."]
         if per_attempt is None:
@@ -43,13 +59,21 @@ class Quiz(Game):
             errors["pass_score"] = ["Higher than the number of questions per attempt."]
         return errors
 
+    def publish_problems(self, campaign) -> dict[str, list[str]]:
+        return {}  # a quiz without prizes still grades: passing is its own reward
+
     def page_config(self, campaign, t: dict[str, str]) -> dict:
         return {
             "questions_per_attempt": min(
-                campaign.questions_per_attempt or 0, len(campaign.questions)
+                setting(campaign, "questions_per_attempt") or 0, len(campaign.questions)
             ),
-            "pass_score": campaign.pass_score,
+            "pass_score": setting(campaign, "pass_score"),
         }
+
+
+def setting(campaign, name: str):
+    """One of the quiz's own settings of a campaign (None: not set)."""
+    return (campaign.game_settings or {}).get(name)
 
 
 @dataclass(frozen=True)
@@ -86,7 +110,7 @@ def start_attempt(
         .limit(1)
     )
     if attempt is None or not all(qid in bank for qid in attempt.question_ids):
-        count = min(campaign.questions_per_attempt or len(bank), len(bank))
+        count = min(setting(campaign, "questions_per_attempt") or len(bank), len(bank))
         attempt = QuizAttempt(
             id=secrets.token_urlsafe(18),
             campaign_id=campaign.id,
@@ -149,7 +173,7 @@ def submit_attempt(
                     idempotency_key(attempt.id),
                     secret_key,
                     follows,
-                    eligible=score >= (campaign.pass_score or 0) and not late,
+                    eligible=score >= (setting(campaign, "pass_score") or 0) and not late,
                 )
                 session.commit()  # a replayed play commits nothing of its own
             except DomainError:
@@ -171,17 +195,19 @@ LATE_GRACE = timedelta(seconds=3)
 
 def is_late(campaign: Campaign, started_at, submitted_at) -> bool:
     """Past the campaign's time limit (from the attempt's own times, so replays agree)."""
-    if not campaign.quiz_seconds or submitted_at is None:
+    seconds = setting(campaign, "quiz_seconds")
+    if not seconds or submitted_at is None:
         return False
-    return submitted_at > started_at + timedelta(seconds=campaign.quiz_seconds) + LATE_GRACE
+    return submitted_at > started_at + timedelta(seconds=seconds) + LATE_GRACE
 
 
 def seconds_left(campaign: Campaign, started_at, now: datetime) -> int | None:
     """What is really left of the attempt's time limit (None: no limit). A resumed attempt
     keeps its first start, so a reloaded page must count down from this, not afresh."""
-    if not campaign.quiz_seconds:
+    limit = setting(campaign, "quiz_seconds")
+    if not limit:
         return None
-    deadline = as_utc(started_at) + timedelta(seconds=campaign.quiz_seconds)
+    deadline = as_utc(started_at) + timedelta(seconds=limit)
     return max(0, math.ceil((deadline - as_utc(now)).total_seconds()))
 
 

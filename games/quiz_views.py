@@ -41,8 +41,8 @@ def start(campaign_id: int):
         {
             "attempt_id": attempt.id,
             "questions": questions,
-            "pass_score": campaign.pass_score,
-            "seconds": campaign.quiz_seconds,
+            "pass_score": quiz.setting(campaign, "pass_score"),
+            "seconds": quiz.setting(campaign, "quiz_seconds"),
             "seconds_left": quiz.seconds_left(campaign, attempt.started_at, now),
         }
     )
@@ -80,8 +80,9 @@ def submit(campaign_id: int, attempt_id: str):
             "attempt_id": graded.attempt.id,
             "score": graded.attempt.score,
             "total": len(graded.questions),
-            "pass_score": campaign.pass_score,
-            "passed": graded.attempt.score >= (campaign.pass_score or 0) and not graded.late,
+            "pass_score": quiz.setting(campaign, "pass_score"),
+            "passed": graded.attempt.score >= (quiz.setting(campaign, "pass_score") or 0)
+            and not graded.late,
             "late": graded.late,
             "results": results,
             "play": play_body(campaign, graded.play),

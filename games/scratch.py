@@ -5,3 +5,4 @@ from games.base import Game
 
 class Scratch(Game):
     name = "scratch"
+    label = "Scratch card"

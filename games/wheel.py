@@ -18,6 +18,7 @@ def segments(prizes) -> list[dict]:
 
 class Wheel(Game):
     name = "wheel"
+    label = "Spin wheel"
 
     def present(self, campaign, play) -> dict:
         return {"segment": landing(segments(campaign.prizes), play)}

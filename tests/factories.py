@@ -8,7 +8,9 @@ from datetime import timedelta
 from campaigns.core.clock import utc_naive
 from campaigns.management import campaign_admin, tokens
 from campaigns.models import Player
+from campaigns.web.admin_api.schemas import nest_game_settings
 from campaigns.web.extensions import db
+from games import registry
 
 _openids = itertools.count(1)
 
@@ -39,17 +41,17 @@ class Factory:
         return data
 
     def campaign(self, status: str = "live", **overrides):
-        campaign = campaign_admin.create_campaign(
-            db.session, self.campaign_data(**overrides), self.clock.now()
-        )
+        data = nest_game_settings(self.campaign_data(**overrides))  # as the admin API does
+        campaign = campaign_admin.create_campaign(db.session, data, self.clock.now())
+        game = registry.get(campaign.game)
         redis = self.app.extensions["redis"]["counters"]
         if status != "draft":
             campaign_admin.change_status(
-                db.session, redis, campaign, "live", "test", self.clock.now()
+                db.session, redis, campaign, "live", "test", self.clock.now(), game
             )
         if status not in ("draft", "live"):
             campaign_admin.change_status(
-                db.session, redis, campaign, status, "test", self.clock.now()
+                db.session, redis, campaign, status, "test", self.clock.now(), game
             )
         return campaign
 

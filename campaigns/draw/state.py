@@ -20,6 +20,7 @@ from campaigns.core.clock import as_utc, to_ms
 from campaigns.draw import table
 from campaigns.draw.keys import CampaignKeys, all_shards, player_shard
 from campaigns.models import Campaign, Play, Win
+from campaigns.models.settings import SCRIPT_KEYS
 
 LOCK_TIMEOUT_S = 30
 # Player counters outlive the campaign by this much, then Redis forgets them.
@@ -28,14 +29,13 @@ RECENT_KEYS_LOADED = 200
 
 
 def meta_fields(campaign: Campaign) -> dict[str, str | int]:
-    """The fields of the meta hash that follow the campaign's settings."""
+    """The fields of the meta hash that follow the campaign's settings (the settings the script
+    reads, by their ``script_key``; an unset limit is 0)."""
     return {
         "status": campaign.status,
         "starts": to_ms(campaign.starts_utc),
         "ends": to_ms(campaign.ends_utc),
-        "ppd": campaign.plays_per_user_per_day or 0,
-        "ppt": campaign.plays_per_user_total or 0,
-        "wpt": campaign.wins_per_user_total or 0,
+        **{key: getattr(campaign, name) or 0 for key, name in SCRIPT_KEYS.items()},
         "prizes": table.encode(campaign.prizes),
     }
 

@@ -8,7 +8,10 @@ the audit log.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,8 +23,9 @@ from campaigns.draw.engine import REDIS_DOWN
 from campaigns.draw.keys import all_shards
 from campaigns.ledger import audit
 from campaigns.management import keywords
-from campaigns.models import Campaign, Prize, Question, Win
+from campaigns.models import Campaign, Prize, Question, Win, settings
 from campaigns.models.campaign import Status
+from campaigns.models.settings import Setting
 
 FOLLOW_WARNING = (
     "WeChat's platform rules forbid inducing users to follow an account in exchange for a "
@@ -29,27 +33,21 @@ FOLLOW_WARNING = (
     "account's compliance contact before publishing."
 )
 
-SCALAR_FIELDS = (
-    "name",
-    "game",
-    "starts_at",
-    "ends_at",
-    "timezone",
-    "rules",
-    "keyword",
-    "language",
-    "plays_per_user_per_day",
-    "plays_per_user_total",
-    "wins_per_user_total",
-    "require_follow",
-    "questions_per_attempt",
-    "pass_score",
-    "quiz_seconds",
-    "look",
-    "shards",
-)
-# What may change after publishing; everything else would change the odds players were shown.
-EDITABLE_WHEN_PUBLISHED = {"name", "rules", "keyword", "language", "look", "prizes"}
+SCALAR_FIELDS = settings.NAMES
+EDITABLE_WHEN_PUBLISHED = settings.EDITABLE_WHEN_PUBLISHED
+
+
+class GameRules(Protocol):
+    """What the domain asks of a game (games/base.py implements it; the web layer passes the
+    registry's game in, so the domain never imports a game). A game's own settings are stored in
+    ``Campaign.game_settings`` and, like the draw's, all freeze once the campaign is published."""
+
+    settings: tuple[Setting, ...]
+
+    def validate(self, data: dict) -> dict[str, list[str]]: ...
+
+    def publish_problems(self, campaign: Campaign) -> dict[str, list[str]]: ...
+
 
 TRANSITIONS = {
     Status.DRAFT: {Status.LIVE, Status.ENDED},
@@ -70,6 +68,7 @@ def create_campaign(session, data: dict, now: datetime) -> Campaign:
             setattr(campaign, name, _stored(name, data[name]))
     campaign.prizes = [_new_prize(i, p) for i, p in enumerate(data.get("prizes", []))]
     campaign.questions = [_new_question(i, q) for i, q in enumerate(data.get("questions", []))]
+    campaign.game_settings = dict(data.get("game_settings") or {})
     session.add(campaign)
     session.commit()
     return campaign
@@ -110,7 +109,57 @@ def as_input(campaign: Campaign) -> dict:
     data["questions"] = [
         {"text": q.text, "options": q.options, "answer": q.answer} for q in campaign.questions
     ]
+    data["game_settings"] = dict(campaign.game_settings or {})
     return data
+
+
+def problems(data: dict, game: GameRules | None) -> dict[str, list[str]]:
+    """What is wrong across the fields of a campaign's whole input (``as_input``'s shape), the
+    game's own checks included (``game`` None: an unknown game, reported by the schema)."""
+    errors: dict[str, list[str]] = {}
+    starts, ends = data.get("starts_at"), data.get("ends_at")
+    if starts and ends and ends <= starts:
+        errors["ends_at"] = ["Must be after starts_at."]
+    prizes = data.get("prizes") or []
+    total = sum((Decimal(str(p["probability"])) for p in prizes if "probability" in p), Decimal(0))
+    if total > 1:
+        errors["prizes"] = [f"Probabilities add up to {total}; the sum must be at most 1."]
+    names = [p.get("name") for p in prizes]
+    if len(set(names)) != len(names):
+        errors.setdefault("prizes", []).append("Prize names must be unique.")
+    ppd, ppt = data.get("plays_per_user_per_day"), data.get("plays_per_user_total")
+    if ppd and ppt and ppd > ppt:
+        errors["plays_per_user_per_day"] = ["Cannot exceed plays_per_user_total."]
+    if game is not None:
+        errors.update(game.validate(data))
+    return errors
+
+
+def edit_campaign(
+    session,
+    redis,
+    campaign: Campaign,
+    changes: dict,
+    actor: str,
+    now: datetime,
+    games: Callable[[str], GameRules],
+) -> Campaign:
+    """Merge checked changes (only the fields sent) with the campaign, check the whole, apply.
+
+    The one way an edit is made: the admin API's PATCH and the console's editor both call it.
+    A game's settings are merged key by key; those the campaign's (new) game does not declare
+    are dropped, so a draft that changes game keeps no stale settings."""
+    merged = {**as_input(campaign), **changes}
+    game = games(merged["game"])
+    if "game" in changes or "game_settings" in changes:
+        kept = {setting.name for setting in game.settings}
+        both = {**(campaign.game_settings or {}), **changes.get("game_settings", {})}
+        changes = {**changes, "game_settings": {k: v for k, v in both.items() if k in kept}}
+        merged["game_settings"] = changes["game_settings"]
+    errors = problems(merged, game)
+    if errors:
+        raise DomainError(ErrorCode.VALIDATION, "Some fields are invalid.", errors)
+    return update_campaign(session, redis, campaign, changes, actor, now)
 
 
 def awarded_by_prize(session, campaign_id: int) -> dict[int, int]:
@@ -133,7 +182,7 @@ def snapshot(campaign: Campaign) -> dict:
 def update_campaign(
     session, redis, campaign: Campaign, changes: dict, actor: str, now: datetime
 ) -> Campaign:
-    """Apply a validated PATCH (already merged and re-checked by the caller)."""
+    """Apply checked changes (``edit_campaign`` merges and checks them first)."""
     published = campaign.status != Status.DRAFT
     if campaign.status == Status.ENDED:
         raise DomainError(
@@ -144,7 +193,13 @@ def update_campaign(
         frozen = sorted(
             name
             for name in changes
-            if name not in EDITABLE_WHEN_PUBLISHED and _differs(campaign, name, changes[name])
+            if name not in EDITABLE_WHEN_PUBLISHED
+            and name != "game_settings"
+            and _differs(campaign, name, changes[name])
+        ) + sorted(
+            name
+            for name, value in changes.get("game_settings", {}).items()
+            if (campaign.game_settings or {}).get(name) != value
         )
         if frozen:
             raise DomainError(
@@ -164,6 +219,8 @@ def update_campaign(
             campaign.prizes = [_new_prize(i, p) for i, p in enumerate(changes["prizes"])]
     if "questions" in changes:
         campaign.questions = [_new_question(i, q) for i, q in enumerate(changes["questions"])]
+    if "game_settings" in changes:
+        campaign.game_settings = dict(changes["game_settings"])
     campaign.updated_at = utc_naive(now)
     if published:
         audit.record(session, campaign.id, actor, "update", before, snapshot(campaign), now)
@@ -239,8 +296,9 @@ def _redis_awarded(redis, campaign: Campaign) -> dict[int, int]:
 
 
 def change_status(
-    session, redis, campaign: Campaign, status: str, actor: str, now: datetime
+    session, redis, campaign: Campaign, status: str, actor: str, now: datetime, game: GameRules
 ) -> Campaign:
+    """``game``: the campaign's game (its checks before going live)."""
     target = Status(status)
     current = Status(campaign.status)
     if target == current:
@@ -253,9 +311,9 @@ def change_status(
             {"status": [f"Allowed from {current.value}: {allowed}."]},
         )
     if target == Status.LIVE:
-        problems = publish_problems(session, campaign, now)
-        if problems:
-            raise DomainError(ErrorCode.VALIDATION, "The campaign cannot go live yet.", problems)
+        blockers = publish_problems(session, campaign, now, game)
+        if blockers:
+            raise DomainError(ErrorCode.VALIDATION, "The campaign cannot go live yet.", blockers)
     after: dict = {"status": target.value}
     if target == Status.LIVE and not campaign.seed:
         campaign.seed = seeding.new_seed()
@@ -283,18 +341,20 @@ def prize_table(campaign: Campaign) -> list[dict]:
     ]
 
 
-def publish_problems(session, campaign: Campaign, now: datetime) -> dict[str, list[str]]:
-    """What stops a campaign from going live (WeChat's rules included), and a keyword that a
-    live or scheduled campaign answers to: the older one would keep answering."""
-    problems: dict[str, list[str]] = {}
+def publish_problems(
+    session, campaign: Campaign, now: datetime, game: GameRules
+) -> dict[str, list[str]]:
+    """What stops a campaign from going live (WeChat's rules included, and the game's own, such
+    as a prize to draw), and a keyword that a live or scheduled campaign answers to: the older
+    one would keep answering."""
+    blockers: dict[str, list[str]] = {}
     if not (campaign.rules or "").strip():
-        problems["rules"] = ["Rules text is required before going live (WeChat platform rules)."]
-    if campaign.game != "quiz" and not campaign.prizes:
-        problems["prizes"] = ["Add at least one prize."]
+        blockers["rules"] = ["Rules text is required before going live (WeChat platform rules)."]
+    blockers.update(game.publish_problems(campaign))
     other = keywords.holder(session, campaign.keyword, now, besides=campaign.id)
     if other is not None:
-        problems["keyword"] = [keywords.taken_message(other)]
-    return problems
+        blockers["keyword"] = [keywords.taken_message(other)]
+    return blockers
 
 
 def warnings(campaign: Campaign) -> list[str]:

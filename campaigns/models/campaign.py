@@ -1,4 +1,5 @@
-"""A campaign, its prize pool and its quiz question bank."""
+"""A campaign, its prize pool and its quiz question bank (the quiz's other settings are in
+``Campaign.game_settings``)."""
 
 from __future__ import annotations
 
@@ -51,10 +52,9 @@ class Campaign(Model):
     plays_per_user_total: Mapped[int | None]
     wins_per_user_total: Mapped[int | None]  # None: no limit (the API defaults it to 1)
     require_follow: Mapped[bool] = mapped_column(default=False)
-    questions_per_attempt: Mapped[int | None]
-    pass_score: Mapped[int | None]
-    # Seconds a quiz attempt may take (None: no limit); a late answer still counts as a play.
-    quiz_seconds: Mapped[int | None]
+    # The game's own settings (the quiz's pass score, ...), each checked by the game's schema
+    # (its ``settings``, games/base.py); the domain stores them and never reads inside.
+    game_settings: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     look: Mapped[dict] = mapped_column(JSON, default=dict)
     # Hot campaigns spread their players and stock over this many Redis hash tags (cluster
     # nodes); see campaigns/draw/keys.py. Fixed once the campaign is published.

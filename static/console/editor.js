@@ -51,7 +51,8 @@
   var game = form.querySelector("select[name=game]");
   var quiz = document.getElementById("quiz-fields");
   function showQuiz() {
-    if (game && quiz) quiz.hidden = game.value !== "quiz";
+    // The games that ask questions are named by the page (the registry's), never here.
+    if (game && quiz) quiz.hidden = quiz.dataset.games.split(" ").indexOf(game.value) < 0;
   }
   if (game) game.addEventListener("change", showQuiz);
   showQuiz();

@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from campaigns.draw import rules
 from campaigns.models import Play, Win
 from campaigns.web.extensions import db
+from games import standing
 
 
 def play(client, campaign_id, key=None):
@@ -161,3 +163,27 @@ def test_out_of_stock_becomes_no_prize(factory):
     outcomes = [play(client, campaign.id).json["outcome"] for _ in range(5)]
     assert outcomes == ["win", "win", "lose", "lose", "lose"]
     assert db.session.scalar(select(func.count()).select_from(Win)) == 2
+
+
+def test_the_draws_rules_in_python_are_the_scripts(factory, clock):
+    """``campaigns/draw/rules.py`` (what the page and the quiz ask before a play) refuses as
+    the draw script does, play after play, through the window and both limits."""
+    campaign = factory.campaign(
+        starts_at=clock.now() + timedelta(hours=1),
+        ends_at=clock.now() + timedelta(days=1, hours=3),
+        plays_per_user_per_day=2,
+        plays_per_user_total=3,
+        prizes=[{"name": "Coupon", "stock": 1, "probability": 0.5}],
+    )
+    player = factory.player()
+    client = factory.signed_in(player)
+    seen = []
+    for hours in (0, 2, 0, 0, 24, 0, 2):
+        clock.advance(hours=hours)
+        expected = rules.campaign_refusal(campaign, clock.now()) or rules.limit_refusal(
+            campaign, *standing._plays(db.session, campaign, player.id, clock.now())
+        )
+        response = play(client, campaign.id)
+        seen.append(response.json.get("error"))
+        assert response.json.get("error") == (expected.value if expected else None)
+    assert seen == ["not_started", None, None, "daily_limit", None, "total_limit", "ended"]

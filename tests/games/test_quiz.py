@@ -239,3 +239,41 @@ def test_quiz_seconds_is_validated(factory, client):
         "/api/campaigns", json=body, headers={"Authorization": f"Bearer {token}"}
     )
     assert response.status_code == 422 and "quiz_seconds" in response.json["fields"]
+
+
+def test_the_quiz_keeps_its_settings_and_a_draft_that_changes_game_drops_them(factory, client):
+    """The quiz's settings live in the campaign's game settings, read back flat through the
+    admin API; a draft turned into a wheel keeps none of them, and a published quiz's are
+    frozen like the draw's."""
+    headers = {"Authorization": f"Bearer {factory.token('marketer')}"}
+    data = factory.campaign_data(
+        game="quiz", questions=BANK, questions_per_attempt=3, pass_score=2, quiz_seconds=60
+    )
+    body = {
+        **data,
+        "starts_at": data["starts_at"].isoformat(),
+        "ends_at": data["ends_at"].isoformat(),
+    }
+    created = client.post("/api/campaigns", json=body, headers=headers).json
+    assert (created["questions_per_attempt"], created["pass_score"], created["quiz_seconds"]) == (
+        3,
+        2,
+        60,
+    )
+    url = f"/api/campaigns/{created['id']}"
+    too_high = client.patch(url, json={"pass_score": 4}, headers=headers)
+    assert too_high.status_code == 422 and "pass_score" in too_high.json["fields"]
+    wheel = client.patch(url, json={"game": "wheel"}, headers=headers).json
+    assert (wheel["game"], wheel["pass_score"], wheel["quiz_seconds"]) == ("wheel", None, None)
+
+    quiz = factory.campaign(
+        game="quiz", questions=BANK, questions_per_attempt=3, pass_score=2, prizes=[]
+    )
+    assert quiz.status == "live"  # a quiz may go live without prizes; a wheel may not
+    frozen = client.patch(f"/api/campaigns/{quiz.id}", json={"pass_score": 3}, headers=headers)
+    assert frozen.status_code == 409 and list(frozen.json["fields"]) == ["pass_score"]
+    empty_wheel = factory.campaign(status="draft", prizes=[])
+    refused = client.post(
+        f"/api/campaigns/{empty_wheel.id}/status", json={"status": "live"}, headers=headers
+    )
+    assert refused.status_code == 422 and list(refused.json["fields"]) == ["prizes"]

@@ -7,15 +7,22 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates,
+    validates_schema,
+)
 
-from campaigns.models.campaign import Language
+import games
+from campaigns.management import campaign_admin
+from campaigns.models.settings import SETTINGS, Kind, Setting
 from games import registry
 
 MAX_STOCK = 10_000_000
-MAX_LIMIT = 100_000
-# More shards than cluster masters buys nothing; 16 covers any cluster a campaign would rent.
-MAX_SHARDS = 16
 # Campaign moments: far enough either way for any real campaign, near enough that converting
 # between time zones never leaves the range Python's datetime can hold.
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
@@ -56,14 +63,6 @@ def _text(max_length: int, required: bool = True, **kwargs) -> Text:
     )
 
 
-def _moment() -> fields.AwareDateTime:
-    def in_range(value: datetime) -> None:
-        if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-            raise ValidationError(f"Must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
-
-    return fields.AwareDateTime(required=True, validate=in_range)
-
-
 class PrizeIn(Schema):
     id = fields.Integer(strict=True, validate=validate.Range(min=1))
     name = _text(80)
@@ -98,99 +97,118 @@ class LookIn(Schema):
     banner_url = Text(allow_none=True, validate=validate.Length(max=500))
 
 
-def _limit(**kwargs) -> fields.Integer:
-    return fields.Integer(
-        strict=True, allow_none=True, validate=validate.Range(min=1, max=MAX_LIMIT), **kwargs
-    )
+def _known_game(value: str) -> None:
+    if value not in registry.names():
+        raise ValidationError(f"Unknown game; one of: {', '.join(registry.names())}.")
 
 
-class CampaignIn(Schema):
-    name = _text(120)
-    game = Text(required=True)
-    starts_at = _moment()
-    ends_at = _moment()
-    timezone = Text(load_default="Asia/Shanghai", validate=validate.Length(max=64))
-    rules = Text(load_default="", validate=validate.Length(max=20_000))
-    keyword = Text(allow_none=True, validate=validate.Length(min=1, max=32))
-    language = fields.String(
-        load_default=Language.ZH.value,
-        validate=validate.OneOf([language.value for language in Language]),
-        metadata={"description": "what winner notices and replies about it are written in"},
-    )
-    plays_per_user_per_day = _limit()
-    plays_per_user_total = _limit()
-    wins_per_user_total = _limit(load_default=1)
-    require_follow = fields.Boolean(load_default=False)
-    prizes = fields.List(
-        fields.Nested(PrizeIn), load_default=list, validate=validate.Length(max=20)
-    )
-    questions = fields.List(
-        fields.Nested(QuestionIn), load_default=list, validate=validate.Length(max=500)
-    )
-    questions_per_attempt = fields.Integer(
-        strict=True, allow_none=True, validate=validate.Range(min=1, max=100)
-    )
-    quiz_seconds = fields.Integer(
-        strict=True,
-        allow_none=True,
-        validate=validate.Range(min=10, max=3600),
-        metadata={"description": "time limit of one quiz attempt (none: no limit)"},
-    )
-    pass_score = fields.Integer(
-        strict=True, allow_none=True, validate=validate.Range(min=1, max=100)
-    )
-    look = fields.Nested(LookIn, load_default=dict)
-    shards = fields.Integer(
-        strict=True,
-        load_default=1,
-        validate=validate.Range(min=1, max=MAX_SHARDS),
-        metadata={
-            "description": "Redis Cluster shards for a hot campaign (players and stock spread "
-            "over that many nodes); fixed once published"
-        },
-    )
+def _known_zone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError("Unknown time zone (use an IANA name like Asia/Shanghai).") from None
 
-    @validates("game")
-    def _known_game(self, value: str, **_kwargs) -> None:
-        if value not in registry.names():
-            raise ValidationError(f"Unknown game; one of: {', '.join(registry.names())}.")
 
-    @validates("timezone")
-    def _known_zone(self, value: str, **_kwargs) -> None:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValidationError(
-                "Unknown time zone (use an IANA name like Asia/Shanghai)."
-            ) from None
+def _field_in(setting: Setting) -> fields.Field:
+    """The input field of one setting, from its declaration (campaigns/models/settings.py)."""
+    options: dict = {"allow_none": setting.nullable}
+    if setting.required:
+        options["required"] = True
+    elif setting.default is not None:
+        options["load_default"] = setting.default
+    if setting.description:
+        options["metadata"] = {"description": setting.description}
+    bounds = {"min": setting.minimum, "max": setting.maximum}
+    length = validate.Length(min=setting.minimum or 0, max=setting.maximum)
+    match setting.kind:
+        case Kind.TEXT:
+            return Text(validate=length, **options)
+        case Kind.GAME:
+            return Text(validate=_known_game, **options)
+        case Kind.ZONE:
+            return Text(validate=[length, _known_zone], **options)
+        case Kind.MOMENT:
+            return fields.AwareDateTime(validate=_in_years, **options)
+        case Kind.CHOICE:
+            return fields.String(validate=validate.OneOf(setting.choices), **options)
+        case Kind.INTEGER:
+            return fields.Integer(strict=True, validate=validate.Range(**bounds), **options)
+        case Kind.BOOLEAN:
+            return fields.Boolean(**options)
+        case Kind.LOOK:
+            return fields.Nested(LookIn, **options)
+    raise AssertionError(f"no input field for {setting.kind}")
+
+
+def _field_out(setting: Setting) -> fields.Field:
+    match setting.kind:
+        case Kind.INTEGER:
+            return fields.Integer(allow_none=setting.nullable)
+        case Kind.BOOLEAN:
+            return fields.Boolean()
+        case Kind.LOOK:
+            return fields.Dict()
+    return fields.String(allow_none=setting.nullable)
+
+
+def _in_years(value: datetime) -> None:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(f"Must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
+
+
+# The games' own settings travel flat beside the campaign's (the HTTP contract); the loaded
+# data carries them nested under "game_settings", as the domain stores them.
+GAME_SETTINGS = games.own_settings()
+
+
+def nest_game_settings(data: dict) -> dict:
+    nested = {k: v for k, v in data.items() if k not in {s.name for s in GAME_SETTINGS}}
+    own = {s.name: data[s.name] for s in GAME_SETTINGS if s.name in data}
+    if own:
+        nested["game_settings"] = own
+    return nested
+
+
+class _CampaignChecks(Schema):
+    """The checks across fields of a new campaign (``campaign_admin.problems``); an edit is
+    checked there once merged with the stored campaign (``campaign_admin.edit_campaign``)."""
 
     @validates_schema
     def _consistent(self, data: dict, partial=False, **_kwargs) -> None:
-        if not partial:  # a PATCH is checked once merged with the stored campaign
-            check_campaign(data)
+        if partial:
+            return
+        game = registry.get(data["game"]) if data.get("game") in registry.names() else None
+        errors = campaign_admin.problems(nest_game_settings(data), game)
+        if errors:
+            raise ValidationError(errors)
+
+    @post_load
+    def _nest(self, data: dict, **_kwargs) -> dict:
+        """Nest the games' own settings; a whole campaign keeps only its own game's (an edit's
+        are kept by ``campaign_admin.edit_campaign``, which knows the campaign's game)."""
+        nested = nest_game_settings(data)
+        if data.get("game") in registry.names():
+            own = {setting.name for setting in registry.get(data["game"]).settings}
+            sent = nested.get("game_settings", {})
+            nested["game_settings"] = {k: v for k, v in sent.items() if k in own}
+        return nested
 
 
-def check_campaign(data: dict) -> None:
-    """Checks across fields; also run on the merged result of a PATCH."""
-    errors: dict[str, list[str]] = {}
-    starts, ends = data.get("starts_at"), data.get("ends_at")
-    if starts and ends and ends <= starts:
-        errors["ends_at"] = ["Must be after starts_at."]
-    prizes = data.get("prizes") or []
-    total = sum((Decimal(str(p["probability"])) for p in prizes if "probability" in p), Decimal(0))
-    if total > 1:
-        errors["prizes"] = [f"Probabilities add up to {total}; the sum must be at most 1."]
-    names = [p.get("name") for p in prizes]
-    if len(set(names)) != len(names):
-        errors.setdefault("prizes", []).append("Prize names must be unique.")
-    ppd, ppt = data.get("plays_per_user_per_day"), data.get("plays_per_user_total")
-    if ppd and ppt and ppd > ppt:
-        errors["plays_per_user_per_day"] = ["Cannot exceed plays_per_user_total."]
-    game = data.get("game")
-    if game in registry.names():
-        errors.update(registry.get(game).validate(data))
-    if errors:
-        raise ValidationError(errors)
+CampaignIn = type(
+    "CampaignIn",
+    (_CampaignChecks,),
+    {
+        **{setting.name: _field_in(setting) for setting in SETTINGS},
+        "prizes": fields.List(
+            fields.Nested(PrizeIn), load_default=list, validate=validate.Length(max=20)
+        ),
+        "questions": fields.List(
+            fields.Nested(QuestionIn), load_default=list, validate=validate.Length(max=500)
+        ),
+        **{setting.name: _field_in(setting) for setting in GAME_SETTINGS},
+        "__doc__": "A campaign as marketers send it: its settings, prizes and questions.",
+    },
+)
 
 
 class CampaignPatch(CampaignIn):
@@ -224,37 +242,28 @@ class QuestionOut(Schema):
     answer = fields.Integer()
 
 
-class CampaignOut(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    game = fields.String()
-    status = fields.String()
-    starts_at = fields.String()
-    ends_at = fields.String()
-    timezone = fields.String()
-    rules = fields.String()
-    keyword = fields.String(allow_none=True)
-    language = fields.String()
-    plays_per_user_per_day = fields.Integer(allow_none=True)
-    plays_per_user_total = fields.Integer(allow_none=True)
-    wins_per_user_total = fields.Integer(allow_none=True)
-    require_follow = fields.Boolean()
-    prizes = fields.List(fields.Nested(PrizeOut))
-    questions = fields.List(fields.Nested(QuestionOut))
-    questions_per_attempt = fields.Integer(allow_none=True)
-    pass_score = fields.Integer(allow_none=True)
-    quiz_seconds = fields.Integer(allow_none=True)
-    look = fields.Dict()
-    shards = fields.Integer()
-    seed_commitment = fields.String(allow_none=True)
-    chain_head = fields.String(
-        allow_none=True, metadata={"description": "hash of the newest chained play"}
-    )
-    seed = fields.String(allow_none=True, metadata={"description": "revealed once ended"})
-    warnings = fields.List(fields.String())
-    game_url = fields.String()
-    created_at = fields.String()
-    updated_at = fields.String()
+CampaignOut = type(
+    "CampaignOut",
+    (Schema,),
+    {
+        "id": fields.Integer(),
+        **{setting.name: _field_out(setting) for setting in SETTINGS},
+        "status": fields.String(),
+        "prizes": fields.List(fields.Nested(PrizeOut)),
+        "questions": fields.List(fields.Nested(QuestionOut)),
+        **{setting.name: _field_out(setting) for setting in GAME_SETTINGS},
+        "seed_commitment": fields.String(allow_none=True),
+        "chain_head": fields.String(
+            allow_none=True, metadata={"description": "hash of the newest chained play"}
+        ),
+        "seed": fields.String(allow_none=True, metadata={"description": "revealed once ended"}),
+        "warnings": fields.List(fields.String()),
+        "game_url": fields.String(),
+        "created_at": fields.String(),
+        "updated_at": fields.String(),
+        "__doc__": "A campaign as the admin roles read it.",
+    },
+)
 
 
 class ErrorOut(Schema):

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import partial
 
-from flask import current_app, g, request
+from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
 
 from campaigns.core import services, urls
 from campaigns.core.errors import DomainError, ErrorCode
@@ -22,14 +21,15 @@ from campaigns.web import ratelimits
 from campaigns.web.admin_api.auth import rate_limit_key, require
 from campaigns.web.admin_api.parsing import JsonParser
 from campaigns.web.admin_api.schemas import (
+    GAME_SETTINGS,
     CampaignIn,
     CampaignOut,
     StatusIn,
     campaign_patch,
-    check_campaign,
 )
 from campaigns.web.extensions import db
 from campaigns.web.streaming import streamed
+from games import registry
 
 blueprint = Blueprint("admin_api", __name__, url_prefix="/api", description="Admin API")
 blueprint.ARGUMENTS_PARSER = JsonParser()
@@ -42,6 +42,7 @@ def campaign_out(campaign: Campaign) -> dict:
     zone = campaign.zone
     return {
         **{name: getattr(campaign, name) for name in campaign_admin.SCALAR_FIELDS},
+        **{s.name: (campaign.game_settings or {}).get(s.name) for s in GAME_SETTINGS},
         "id": campaign.id,
         "status": campaign.status,
         "starts_at": campaign.starts_utc.astimezone(zone).isoformat(),
@@ -104,17 +105,14 @@ class CampaignItem(MethodView):
     def patch(self, data, campaign_id: int):
         """Edit a campaign. Once published only name, rules, keyword, look and stock change."""
         campaign = load_campaign(db.session, campaign_id)
-        sent = request.get_json(silent=True) or {}
-        changes = {k: v for k, v in data.items() if k in sent}
-        merged = {**campaign_admin.as_input(campaign), **changes}
-        try:
-            check_campaign(merged)
-        except ValidationError as exc:
-            raise DomainError(
-                ErrorCode.VALIDATION, "Some fields are invalid.", exc.messages
-            ) from None
-        campaign_admin.update_campaign(
-            db.session, redis_clients.counters, campaign, changes, g.actor.name, services.now()
+        campaign_admin.edit_campaign(
+            db.session,
+            redis_clients.counters,
+            campaign,
+            data,
+            g.actor.name,
+            services.now(),
+            registry.get,
         )
         return campaign_out(campaign)
 
@@ -135,6 +133,7 @@ class CampaignStatus(MethodView):
             data["status"],
             g.actor.name,
             services.now(),
+            registry.get(campaign.game),
         )
         return campaign_out(campaign)
 

@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from campaigns.management import campaign_admin
 from campaigns.models import Campaign
+from campaigns.web.admin_api.schemas import nest_game_settings
+from games import registry
 
 DEMO_RULES = (
     "演示活动：每人每天可玩 3 次，每人最多中奖 1 次。奖品数量有限，先到先得。\n"
@@ -100,8 +102,9 @@ def seed_demo(session, redis, now) -> list[Campaign]:
     for data in demo_campaigns(now):
         campaign = session.scalar(select(Campaign).where(Campaign.name == data["name"]))
         if campaign is None:
-            campaign = campaign_admin.create_campaign(session, data, now)
+            campaign = campaign_admin.create_campaign(session, nest_game_settings(data), now)
         if campaign.status == "draft":
-            campaign_admin.change_status(session, redis, campaign, "live", "demo", now)
+            game = registry.get(campaign.game)
+            campaign_admin.change_status(session, redis, campaign, "live", "demo", now, game)
         made.append(campaign)
     return made

@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 
 from campaigns.core.errors import DomainError
 from campaigns.web.console import auth, i18n
+from games import registry
 
 blueprint = Blueprint("console", __name__, url_prefix="/admin", template_folder="templates")
 blueprint.before_request(auth.before_request)
@@ -25,6 +26,12 @@ def _language():
         "t": lambda text: i18n.translate(text, lang),
         "user": g.get("console_user"),
     }
+
+
+@blueprint.app_template_filter("game_label")
+def _game_label(name: str) -> str:
+    """What the pages call a game: the registry's label, never a list of names here."""
+    return registry.get(name).label if name in registry.names() else name
 
 
 @blueprint.errorhandler(DomainError)

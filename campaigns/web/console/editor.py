@@ -28,7 +28,8 @@ def _editor(form: dict, errors: dict | None = None, campaign=None, status: int =
             campaign=campaign,
             published=published,
             editable=campaign_admin.EDITABLE_WHEN_PUBLISHED if published else None,
-            games=registry.names(),
+            games=registry.all_games(),
+            question_games=[game.name for game in registry.all_games() if game.asks_questions],
         ),
         status,
     )
@@ -55,9 +56,15 @@ def edit_campaign(campaign_id: int):
         return _editor(forms.from_campaign(campaign), campaign=campaign)
     form = forms.from_request(request.form)
     try:
-        changes = forms.validate_changes(form, campaign)
-        campaign_admin.update_campaign(
-            db.session, redis_clients.counters, campaign, changes, actor_name(), now()
+        changes = forms.changes_from(form, campaign)
+        campaign_admin.edit_campaign(
+            db.session,
+            redis_clients.counters,
+            campaign,
+            changes,
+            actor_name(),
+            now(),
+            registry.get,
         )
     except ValidationError as exc:
         db.session.rollback()

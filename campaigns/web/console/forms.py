@@ -1,8 +1,8 @@
 """The campaign editor's form: raw strings in and out, the admin API's schemas in between.
 
 The form posts flat names that mirror the schema's error keys (``prizes.0.stock``,
-``look.primary_color``), so a message from ``CampaignIn`` / ``check_campaign`` or from
-``campaign_admin`` lands next to its field. Rows of prizes and questions are numbered in the
+``look.primary_color``), so a message from ``CampaignIn`` or from ``campaign_admin``
+(``edit_campaign``) lands next to its field. Rows of prizes and questions are numbered in the
 order the page sends them, which is how the marketer reorders them.
 """
 
@@ -14,36 +14,27 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError
 
-from campaigns.management import campaign_admin
-from campaigns.web.admin_api.schemas import CampaignIn, check_campaign
+from campaigns.models.settings import REQUIRED, SETTINGS, Kind
+from campaigns.web.admin_api.schemas import GAME_SETTINGS, CampaignIn
+from games import registry
 
-SCALARS = (
-    "name",
-    "game",
-    "starts_at",
-    "ends_at",
-    "timezone",
-    "rules",
-    "keyword",
-    "language",
-    "plays_per_user_per_day",
-    "plays_per_user_total",
-    "wins_per_user_total",
-    "questions_per_attempt",
-    "pass_score",
-)
-INTEGERS = {
-    "plays_per_user_per_day",
-    "plays_per_user_total",
-    "wins_per_user_total",
-    "questions_per_attempt",
-    "pass_score",
-}
+# The settings the form carries as one text input each (the campaign's and the games' own; the
+# follow rule is a checkbox, the look a group of inputs), from their one declaration.
+_TYPED_APART = {Kind.BOOLEAN, Kind.LOOK}
+_ALL_SETTINGS = SETTINGS + GAME_SETTINGS
+SCALARS = tuple(s.name for s in _ALL_SETTINGS if s.kind not in _TYPED_APART)
+INTEGERS = {s.name for s in _ALL_SETTINGS if s.kind == Kind.INTEGER}
 LOOK = ("title", "primary_color", "background_color", "banner_url")
 PRIZE_FIELDS = ("id", "name", "stock", "probability", "pacing", "image_url")
 QUESTION_FIELDS = ("text", "options", "answer")
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 _ROW = re.compile(r"^(prizes|questions)\.(\d+)\.(\w+)$")
+
+
+def _proposed(setting) -> str:
+    """What a new campaign's form shows for a setting: its proposal, else its default."""
+    value = setting.default if setting.proposed is None else setting.proposed
+    return "" if value is None or value is REQUIRED else str(value)
 
 
 def blank(now: datetime) -> dict:
@@ -52,21 +43,12 @@ def blank(now: datetime) -> dict:
         (now.astimezone(ZoneInfo("Asia/Shanghai")) + timedelta(days=1)).date(), time(10)
     )
     ends = starts + timedelta(days=7, hours=12)
-    return {
-        "name": "",
-        "game": "wheel",
+    form = {s.name: _proposed(s) for s in _ALL_SETTINGS if s.kind not in _TYPED_APART}
+    return form | {
+        "game": registry.default_name(),
         "starts_at": starts.strftime(LOCAL_FORMAT),
         "ends_at": ends.strftime(LOCAL_FORMAT),
-        "timezone": "Asia/Shanghai",
-        "rules": "",
-        "keyword": "",
-        "language": "zh",
-        "plays_per_user_per_day": "3",
-        "plays_per_user_total": "",
-        "wins_per_user_total": "1",
         "require_follow": False,
-        "questions_per_attempt": "",
-        "pass_score": "",
         "look": dict.fromkeys(LOOK, ""),
         "prizes": [dict.fromkeys(PRIZE_FIELDS, "") | {"pacing": "none"}],
         "questions": [],
@@ -79,7 +61,8 @@ def from_campaign(campaign) -> dict:
     def text(value) -> str:
         return "" if value is None else str(value)
 
-    form = {name: text(getattr(campaign, name)) for name in SCALARS}
+    values = {**campaign.game_settings, **{s.name: getattr(campaign, s.name) for s in SETTINGS}}
+    form = {name: text(values.get(name)) for name in SCALARS}
     form["starts_at"] = campaign.starts_utc.astimezone(zone).strftime(LOCAL_FORMAT)
     form["ends_at"] = campaign.ends_utc.astimezone(zone).strftime(LOCAL_FORMAT)
     form["require_follow"] = bool(campaign.require_follow)
@@ -221,13 +204,11 @@ def validate_new(form: dict) -> dict:
         raise ValidationError(_answer_messages(flatten(exc.messages), data)) from None
 
 
-def validate_changes(form: dict, campaign) -> dict:
-    """The checked changes to a campaign, merged with it and checked across fields as the
-    admin API's PATCH does."""
+def changes_from(form: dict, campaign) -> dict:
+    """The changes a posted form makes to a campaign, each field checked (in the shape
+    ``campaign_admin.edit_campaign`` takes; it checks them across fields, merged)."""
     data = to_data(form, campaign.timezone)
     try:
-        changes = CampaignIn(only=tuple(data)).load(data) if data else {}
-        check_campaign({**campaign_admin.as_input(campaign), **changes})
+        return CampaignIn(only=tuple(data)).load(data) if data else {}
     except ValidationError as exc:
         raise ValidationError(_answer_messages(flatten(exc.messages), data)) from None
-    return changes

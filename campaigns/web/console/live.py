@@ -18,6 +18,7 @@ from campaigns.web.console.common import game_url
 from campaigns.web.extensions import db
 from campaigns.wechat import qr
 from campaigns.wechat.clients import current_client
+from games import registry
 
 AUDIT_ROWS = 200
 
@@ -80,7 +81,9 @@ def publish(campaign_id: int):
     return render_template(
         "console/publish.html",
         campaign=campaign,
-        problems=campaign_admin.publish_problems(db.session, campaign, now()),
+        problems=campaign_admin.publish_problems(
+            db.session, campaign, now(), registry.get(campaign.game)
+        ),
         warnings=warnings,
         game_url=game_url(campaign),
     )
@@ -97,7 +100,13 @@ def change_status(campaign_id: int):
             {"status": ["Must be one of: live, paused, ended."]},
         )
     campaign_admin.change_status(
-        db.session, redis_clients.counters, campaign, target, actor_name(), now()
+        db.session,
+        redis_clients.counters,
+        campaign,
+        target,
+        actor_name(),
+        now(),
+        registry.get(campaign.game),
     )
     flash("Saved.")
     return redirect(url_for("console.overview", campaign_id=campaign.id))
@@ -111,9 +120,15 @@ def change_stock(campaign_id: int):
     for index, row in enumerate(rows):
         row["stock"] = request.form.get(f"prizes.{index}.stock", row["stock"])
     try:
-        changes = forms.validate_changes({"prizes": rows}, campaign)
-        campaign_admin.update_campaign(
-            db.session, redis_clients.counters, campaign, changes, actor_name(), now()
+        changes = forms.changes_from({"prizes": rows}, campaign)
+        campaign_admin.edit_campaign(
+            db.session,
+            redis_clients.counters,
+            campaign,
+            changes,
+            actor_name(),
+            now(),
+            registry.get,
         )
     except ValidationError as exc:
         db.session.rollback()
