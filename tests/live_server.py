@@ -16,6 +16,11 @@ from pathlib import Path
 
 from devtools.sandbox import server as sandbox
 
+# How long a started server may take to answer /healthz. Waiting costs nothing once it answers;
+# on a machine shared by several suites, importing the app in every gunicorn worker took over
+# 30 s (seen at a load average of 20 on 2 cores), so the bound is generous.
+STARTUP_SECONDS = 120.0
+
 ROOT = Path(__file__).resolve().parent.parent
 # What a failed request or job, or a worker killed for hanging, leaves in gunicorn's and RQ's logs.
 FAILURE_IN_LOG = re.compile(r"Traceback \(most recent call last\)|\[ERROR\]|\[CRITICAL\]")
@@ -75,7 +80,7 @@ class LiveServer:
             command or procfile_command(process), cwd=ROOT, env=self.env, stdout=log, stderr=log
         )
 
-    def start(self, timeout: float = 30.0) -> LiveServer:
+    def start(self, timeout: float = STARTUP_SECONDS) -> LiveServer:
         return self.spawn().wait_healthy(timeout)
 
     def spawn(self) -> LiveServer:
@@ -85,7 +90,7 @@ class LiveServer:
             self.worker = self._spawn("worker", self.worker_log_path)
         return self
 
-    def wait_healthy(self, timeout: float = 30.0) -> LiveServer:
+    def wait_healthy(self, timeout: float = STARTUP_SECONDS) -> LiveServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for name, process in ((self.name, self.process), ("the worker", self.worker)):
@@ -101,7 +106,7 @@ class LiveServer:
             except OSError:
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"{self.name} did not answer /healthz in time")
+        raise RuntimeError(f"{self.name} did not answer /healthz within {timeout:.0f} s")
 
     def failures_in_logs(self) -> list[str]:
         """Lines of the server's and the worker's logs that show a failure (tracebacks, errors)."""

@@ -81,8 +81,8 @@ class Deployment:
             log_path=self.directory / "web.log",
             with_worker=True,
         ).spawn()
-        self.wechat.wait_healthy(60)
-        self.app.wait_healthy(60)
+        self.wechat.wait_healthy()
+        self.app.wait_healthy()
         self.sandbox = SandboxClient(self.wechat.url)
         return self
 

@@ -291,7 +291,7 @@ def test_production_refuses_to_start_with_the_default_callback_token(world, tmp_
     }
     server = LiveServer(free_port(), env, workers=1, log_path=tmp_path / "web.log")
     with pytest.raises(RuntimeError, match="exited"):
-        server.start(60)
+        server.start()
     assert "WECHAT_TOKEN must be the account's own" in (tmp_path / "web.log").read_text()
 
 
