@@ -42,19 +42,19 @@ def test_signed_in_pages_follow_the_language(marketer, factory):
 
 def test_the_switch_overrides_the_browser_and_returns_to_the_page(marketer):
     page = marketer.get("/admin/redeem", headers=CHINESE).get_data(as_text=True)
-    assert "兑奖台" in page
+    assert "核销台" in page
     switch = _switch(page)
     assert switch.startswith("/admin/language/en?next=/admin/redeem")
     response = marketer.get(switch, headers=CHINESE)
     assert response.status_code == 302 and response.headers["Location"].endswith("/admin/redeem")
     assert "lang=en" in response.headers["Set-Cookie"]
     english = marketer.get("/admin/redeem", headers=CHINESE).get_data(as_text=True)
-    assert _lang(english) == "en" and "Redemption desk" in english and "兑奖台" not in english
+    assert _lang(english) == "en" and "Redemption desk" in english and "核销台" not in english
     back = _switch(english)
     assert back.startswith("/admin/language/zh?")
     marketer.get(back, headers=ENGLISH)
     chinese = marketer.get("/admin/redeem", headers=ENGLISH).get_data(as_text=True)
-    assert _lang(chinese) == "zh-CN" and "兑奖台" in chinese
+    assert _lang(chinese) == "zh-CN" and "核销台" in chinese
 
 
 def test_the_switch_works_before_sign_in_and_refuses_what_it_does_not_know(app):
