@@ -76,6 +76,7 @@ DATA_WORDS = (
     N_("16 letters and digits, like ABCD-EFGH-JKLM-NPQR."),
     N_("Temporarily unavailable; please retry."),
     N_("No such campaign."),
+    N_("A draft has no QR code yet; publish the campaign first."),
     N_(
         "WeChat's platform rules forbid inducing users to follow an account in exchange for a "
         "reward. Requiring a follow to play may be judged induced following; check with your "
