@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # Re-install only when a requirements file changes.
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv run test bench soak profile lint format clean
+.PHONY: venv run test bench soak profile lint format clean translations messages
 
 venv: $(STAMP)
 
@@ -44,6 +44,20 @@ profile: venv
 # inside the soak and growth that remains would be a leak.
 soak: venv
 	BENCH_SOAK_SECONDS=600 IDEMPOTENCY_TTL_SECONDS=120 $(MAKE) bench
+
+# The pages' words (README, "Translating the pages"). `make messages` extracts the msgids from
+# the code and templates into translations/messages.pot and merges them into each language's .po;
+# `make translations` compiles the .po files into the .mo files the app reads. The .mo files are
+# committed, so a deploy from the checkout needs no build step; tests/test_catalogs.py fails when
+# one is stale or a msgid lacks a translation.
+messages: venv
+	$(BIN)/pybabel extract -F babel.cfg --sort-by-file --no-wrap --omit-header \
+		-o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap \
+		--no-fuzzy-matching --ignore-obsolete
+
+translations: venv
+	$(BIN)/pybabel compile -d translations --statistics
 
 lint: venv
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports

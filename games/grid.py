@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from campaigns.web.i18n import N_
 from games.base import Game, landing
 
 CELLS = 8
@@ -26,7 +27,7 @@ def cells(prizes) -> list[dict]:
 
 class Grid(Game):
     name = "grid"
-    label = "Nine-square grid"
+    label = N_("Nine-square grid")
 
     def validate(self, data: dict) -> dict[str, list[str]]:
         if len(data.get("prizes") or []) > MAX_PRIZES:

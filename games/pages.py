@@ -9,6 +9,7 @@ import hashlib
 import re
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from campaigns.core import services, urls
 from campaigns.core.clock import as_utc
@@ -17,11 +18,13 @@ from campaigns.core.services import redis_clients
 from campaigns.draw.engine import REDIS_DOWN
 from campaigns.play import load_published_campaign
 from campaigns.reports.pageviews import record_view
+from campaigns.web import i18n
 from campaigns.web.extensions import db
 from campaigns.wechat import followers
-from games import i18n, registry, standing
+from games import registry, standing
 from games.assets import asset_url
 from games.session import current_player
+from games.words import script_words
 
 blueprint = Blueprint("pages", __name__, template_folder="templates")
 
@@ -83,14 +86,12 @@ def _image_url(url: str | None) -> str | None:
 
 
 def _context(campaign, **extra) -> dict:
-    lang = i18n.choose(request.accept_languages)
     look = _look(campaign)
     zone = campaign.zone
     fmt = "%Y-%m-%d %H:%M"
     return {
         "campaign": campaign,
-        "lang": lang,
-        "t": i18n.strings(lang),
+        "lang": i18n.current_language(),
         "look": look,
         "look_css_url": url_for(
             "h5.pages.look_css",
@@ -142,7 +143,7 @@ def game(campaign_id: int):
 
 def _page_config(campaign, context: dict) -> dict:
     """What the page's script needs, passed as JSON data (no inline script)."""
-    t = context["t"]
+    t = script_words()
     config = {
         "campaign_id": campaign.id,
         "game": campaign.game,
@@ -154,7 +155,9 @@ def _page_config(campaign, context: dict) -> dict:
         "t": t,
         "share": {
             "title": context["look"]["title"],
-            "desc": f"{context['starts']} {t['to']} {context['ends']}",
+            "desc": gettext(
+                "%(starts)s to %(ends)s", starts=context["starts"], ends=context["ends"]
+            ),
             "link": urls.game_url(current_app.config["PUBLIC_BASE_URL"], campaign.id),
             "image": _share_image(context["look"]),
             "jssdk": url_for("h5.wechat.jssdk", campaign_id=campaign.id),

@@ -16,6 +16,7 @@ from campaigns.ledger import ledger
 from campaigns.models import Campaign, Play, Question, QuizAttempt
 from campaigns.models.settings import Kind, Setting
 from campaigns.play import PlayerRef, play
+from campaigns.web.i18n import N_
 from campaigns.wechat.followers import FollowStatus
 from games.base import Game
 from games.standing import refusal
@@ -25,7 +26,7 @@ _random = secrets.SystemRandom()
 
 class Quiz(Game):
     name = "quiz"
-    label = "Quiz"
+    label = N_("Quiz")
     draws_on_play = False  # the draw comes with a graded attempt, never from POST /play
     asks_questions = True
     settings = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from campaigns.web.i18n import N_
 from games.base import Game, landing
 
 
@@ -18,7 +19,7 @@ def segments(prizes) -> list[dict]:
 
 class Wheel(Game):
     name = "wheel"
-    label = "Spin wheel"
+    label = N_("Spin wheel")
 
     def present(self, campaign, play) -> dict:
         return {"segment": landing(segments(campaign.prizes), play)}

@@ -12,7 +12,7 @@ from campaigns.core import services
 from campaigns.core.clock import Clock
 from campaigns.core.services import redis_clients
 from campaigns.draw.engine import Engine
-from campaigns.web import json_depth, ratelimits, security
+from campaigns.web import i18n, json_depth, ratelimits, security
 from campaigns.web.extensions import api, db, migrate
 from campaigns.web.http_errors import register_error_handlers
 from campaigns.wechat.config import WeChatSettings
@@ -47,6 +47,7 @@ def create_app(overrides: dict | None = None, clock: Clock | None = None) -> Fla
     ratelimits.init_app(app)
     security.init_app(app)
     json_depth.init_app(app)
+    i18n.init_app(app)
     services.install(
         app,
         clock or Clock(),

@@ -147,6 +147,16 @@ def test_marketer_publishes_and_analyst_sees_plays(app, factory, make_user, serv
     page.click("#go-live")
     page.wait_for_selector(".status-live")
     shot(page, "console-live.png")
+    # The header's switch: the same page in English (Chromium still asks for Chinese), and back.
+    assert "可验证的抽奖" in page.inner_text("main")
+    shot(page, "console-zh.png")
+    page.click("#lang-switch")
+    page.wait_for_selector("html[lang=en]")
+    assert "Verifiable draws" in page.inner_text("main") and "Overview" in page.inner_text(".tabs")
+    assert "可验证" not in page.inner_text("main")
+    shot(page, "console-en.png")
+    page.click("#lang-switch")
+    page.wait_for_selector("html[lang=zh-CN]")
     page.click(".tabs >> text=发布")
     page.wait_for_load_state("networkidle")
     assert page.locator("img.qr").evaluate("img => img.naturalWidth") > 0
@@ -172,6 +182,7 @@ def test_marketer_publishes_and_analyst_sees_plays(app, factory, make_user, serv
     sign_in(page, base, "ann")
     page.goto(f"{base}/admin/campaigns/{campaign.id}/report")
     assert page.inner_text("[data-key=plays]") == "0"
+    assert "Page views" in page.inner_text("main")  # Chromium asks for English
 
     players = factory.players(PLAYS // 2)
     jobs = [

@@ -564,6 +564,17 @@ ROUTES: dict[tuple[str, str], Route] = {
         mimetype="text/html",
         call=console_sign_in,
     ),
+    # The language switch; Chinese, the default, so the role's later console pages read the same.
+    ("console.set_language", "GET"): Route(
+        Guard.PUBLIC,
+        lambda w: "/admin/language/zh?next=/admin/login",
+        ok=302,
+        mimetype="text/html",
+        check=lambda w, r: holds(
+            r.headers["Location"].endswith("/admin/login")
+            and r.headers["Set-Cookie"].startswith("lang=zh;")
+        ),
+    ),
     ("console.logout", "POST"): Route(
         Guard.PUBLIC,
         lambda w: "/admin/logout",

@@ -11,7 +11,9 @@ from flask import Blueprint, g, render_template
 from flask_wtf.csrf import CSRFError
 
 from campaigns.core.errors import DomainError
-from campaigns.web.console import auth, i18n
+from campaigns.web import i18n
+from campaigns.web.console import auth
+from campaigns.web.console.words import translate
 from games import registry
 
 blueprint = Blueprint("console", __name__, url_prefix="/admin", template_folder="templates")
@@ -20,10 +22,9 @@ blueprint.before_request(auth.before_request)
 
 @blueprint.context_processor
 def _language():
-    lang = i18n.language()
     return {
-        "lang": lang,
-        "t": lambda text: i18n.translate(text, lang),
+        "lang": i18n.current_language(),
+        "translate": translate,
         "user": g.get("console_user"),
     }
 

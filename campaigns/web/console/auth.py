@@ -24,7 +24,7 @@ csrf = CSRFProtect()
 USER_KEY = "console_user"
 SESSION_KEY = "console_session"
 CSRF_SECRET_KEY = "csrf_token"  # where Flask-WTF keeps the session's CSRF secret
-OPEN_ENDPOINTS = {"console.login", "console.static"}
+OPEN_ENDPOINTS = {"console.login", "console.static", "console.set_language"}
 READ_ONLY_POSTS = {"console.login", "console.logout"}
 
 

@@ -12,7 +12,7 @@ from campaigns.ledger import chain
 from campaigns.management import campaign_admin
 from campaigns.models import AuditEntry
 from campaigns.play import load_campaign
-from campaigns.web.console import blueprint, forms, i18n
+from campaigns.web.console import blueprint, forms
 from campaigns.web.console.auth import actor_name
 from campaigns.web.console.common import game_url
 from campaigns.web.extensions import db
@@ -55,7 +55,6 @@ def changes(before: dict | None, after: dict | None) -> list[tuple[str, object, 
 @blueprint.get("/campaigns/<int:campaign_id>")
 def overview(campaign_id: int, errors: dict | None = None, status: int = 200):
     campaign = load_campaign(db.session, campaign_id)
-    lang = i18n.language()
     return render_template(
         "console/overview.html",
         campaign=campaign,
@@ -63,7 +62,6 @@ def overview(campaign_id: int, errors: dict | None = None, status: int = 200):
         audit=_audit(campaign.id),
         changes=changes,
         chain_head=chain.head(db.session, campaign)[1],
-        explain=i18n.EXPLAIN_VERIFIABLE[lang],
         game_url=game_url(campaign),
         errors=errors or {},
     ), status
@@ -72,19 +70,13 @@ def overview(campaign_id: int, errors: dict | None = None, status: int = 200):
 @blueprint.get("/campaigns/<int:campaign_id>/publish")
 def publish(campaign_id: int):
     campaign = load_campaign(db.session, campaign_id)
-    lang = i18n.language()
-    warnings = campaign_admin.warnings(campaign)
-    if lang == "zh":
-        warnings = [
-            i18n.FOLLOW_WARNING_ZH if w == campaign_admin.FOLLOW_WARNING else w for w in warnings
-        ]
     return render_template(
         "console/publish.html",
         campaign=campaign,
         problems=campaign_admin.publish_problems(
             db.session, campaign, now(), registry.get(campaign.game)
         ),
-        warnings=warnings,
+        warnings=campaign_admin.warnings(campaign),
         game_url=game_url(campaign),
     )
 

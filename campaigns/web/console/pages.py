@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from campaigns.core.services import now
 from campaigns.management import users
 from campaigns.models import Campaign
 from campaigns.reports import reports
-from campaigns.web import ratelimits
+from campaigns.web import i18n, ratelimits
 from campaigns.web.console import auth, blueprint
 from campaigns.web.extensions import db
 
@@ -38,6 +38,25 @@ def login():
         error = "Your session has expired; please sign in again."
     status = 401 if request.method == "POST" else 200
     return render_template("console/login.html", error=error), status
+
+
+@blueprint.get("/language/<code>")
+def set_language(code: str):
+    """The header's switch: the console in this language from now on, whatever the browser
+    asks for (a cookie for a year), back on the page it was clicked on."""
+    if code not in i18n.LANGUAGES:
+        abort(404)
+    response = redirect(_safe_next(request.args.get("next")))
+    response.set_cookie(
+        i18n.LANGUAGE_COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        path="/admin",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 @blueprint.post("/logout")
