@@ -7,6 +7,7 @@ fails instead, so CI can never pass by skipping.
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 from datetime import UTC, datetime, timedelta
@@ -98,14 +99,26 @@ def database_url(request, tmp_path_factory):
 
 
 def postgres_database_of_this_worker(url: str, suffix: str = "") -> str:
-    """The database ``url`` names, or under pytest-xdist a fresh one per worker beside it, so
-    parallel workers never drop each other's tables."""
+    """The database ``url`` names, or under pytest-xdist one per worker beside it, so parallel
+    workers never drop each other's tables. A suffix (the live suite's) makes a fresh one."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not worker and not suffix:
         return url
+    if not suffix:
+        return _worker_database(url, worker)
     from tests.live.deployment import fresh_postgres_database
 
     return fresh_postgres_database(url, suffix + (f"_{worker}" if worker else ""))
+
+
+@functools.cache
+def _worker_database(url: str, worker: str) -> str:
+    """Made once per worker process and kept, like the single database without workers: the
+    session fixture is set up again when tests switch databases, and dropping the database then
+    would cut off the servers still connected to it (``_schema`` empties it instead)."""
+    from tests.live.deployment import fresh_postgres_database
+
+    return fresh_postgres_database(url, f"_{worker}")
 
 
 @pytest.fixture(scope="session")
