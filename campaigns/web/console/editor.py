@@ -6,14 +6,14 @@ from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from campaigns.core.errors import DomainError
-from campaigns.core.services import now, redis_clients
+from campaigns.core.services import now
 from campaigns.management import campaign_admin, simulator
 from campaigns.models.campaign import Status
 from campaigns.play import load_campaign
 from campaigns.web import ratelimits
 from campaigns.web.admin_api.report_schemas import SimulationIn
 from campaigns.web.console import blueprint, forms
-from campaigns.web.console.auth import actor_name
+from campaigns.web.console.common import apply_edit
 from campaigns.web.extensions import db
 from games import registry
 
@@ -57,15 +57,7 @@ def edit_campaign(campaign_id: int):
     form = forms.from_request(request.form)
     try:
         changes = forms.changes_from(form, campaign)
-        campaign_admin.edit_campaign(
-            db.session,
-            redis_clients.counters,
-            campaign,
-            changes,
-            actor_name(),
-            now(),
-            registry.get,
-        )
+        apply_edit(campaign, changes)
     except ValidationError as exc:
         db.session.rollback()
         return _editor({**forms.from_campaign(campaign), **form}, exc.messages, campaign, 422)

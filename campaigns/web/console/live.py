@@ -14,7 +14,7 @@ from campaigns.models import AuditEntry
 from campaigns.play import load_campaign
 from campaigns.web.console import blueprint, forms
 from campaigns.web.console.auth import actor_name
-from campaigns.web.console.common import game_url
+from campaigns.web.console.common import apply_edit, game_url
 from campaigns.web.extensions import db
 from campaigns.wechat import qr
 from campaigns.wechat.clients import current_client
@@ -113,15 +113,7 @@ def change_stock(campaign_id: int):
         row["stock"] = request.form.get(f"prizes.{index}.stock", row["stock"])
     try:
         changes = forms.changes_from({"prizes": rows}, campaign)
-        campaign_admin.edit_campaign(
-            db.session,
-            redis_clients.counters,
-            campaign,
-            changes,
-            actor_name(),
-            now(),
-            registry.get,
-        )
+        apply_edit(campaign, changes)
     except ValidationError as exc:
         db.session.rollback()
         return overview(campaign_id, exc.messages, 422)
