@@ -7,9 +7,10 @@ import os
 
 # Where to listen. BIND wins; else PORT (set by PaaS routers, hence all interfaces, which is
 # also gunicorn's own convention); else loopback only, so a laptop does not expose a dev server.
+_binds_port = not os.environ.get("BIND") and bool(os.environ.get("PORT"))
 if os.environ.get("BIND"):
     bind = os.environ["BIND"]
-elif os.environ.get("PORT"):
+elif _binds_port:
     bind = f"0.0.0.0:{os.environ['PORT']}"
 else:
     bind = "127.0.0.1:5000"
@@ -18,10 +19,17 @@ else:
 # so CPU is rarely the limit; WEB_CONCURRENCY is the usual knob platforms set.
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1))
 
-# Threads inside each process: cheap concurrency for I/O-bound requests (Redis, SQL, WeChat
-# API calls), and a slow phone on a mobile network does not pin a whole process.
-worker_class = "gthread"
+# Behind the buffering proxy (docs/nginx.conf) gunicorn sees only whole requests, and threads
+# are the cheap concurrency for I/O-bound requests (Redis, SQL, WeChat API calls): gthread.
+# Where gunicorn faces the internet itself (PORT), a client that sends half a request and
+# waits would hold a thread each, and 16 of them held all 4 × 4 (bench/slow_clients.py: no
+# answer within 120 s); gevent's workers give each connection a greenlet instead, so the same
+# 16 sockets cost nothing (the slowest of five /healthz: 0.03 s). bench/worker_classes.py
+# measures sync, gthread and gevent side by side; GUNICORN_WORKER_CLASS picks one outright.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or ("gevent" if _binds_port else "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# gevent's bound on open connections per process (slow ones included); gthread ignores it.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "1000"))
 
 # A request that takes longer than this is stuck, not slow: the worker is replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

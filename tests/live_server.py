@@ -47,16 +47,14 @@ class LiveServer:
         log_path: Path | None = None,
         with_worker: bool = False,
         command: list[str] | None = None,
+        by_port: bool = False,
     ):
-        """``command`` replaces the Procfile's ``web`` line (the sandbox's server)."""
+        """``command`` replaces the Procfile's ``web`` line (the sandbox's server). ``by_port``
+        starts it as a platform does, with ``PORT`` alone (all interfaces, no ``BIND``)."""
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        self.env = {
-            **os.environ,
-            **env,
-            "BIND": f"127.0.0.1:{port}",
-            "WEB_CONCURRENCY": str(workers),
-        }
+        listen = {"BIND": "", "PORT": str(port)} if by_port else {"BIND": f"127.0.0.1:{port}"}
+        self.env = {**os.environ, **env, **listen, "WEB_CONCURRENCY": str(workers)}
         self.log_path = log_path
         self.with_worker = with_worker
         self.command = command

@@ -53,6 +53,7 @@ class Deployment:
     database_url: str
     settings: dict[str, str] = field(default_factory=dict)
     workers: int = 2
+    by_port: bool = False  # gunicorn binds PORT itself, as on a platform without a proxy
 
     def start(self) -> Deployment:
         self.redis = EmbeddedRedis(str(self.directory / "redis.sock"), str(self.directory))
@@ -80,6 +81,7 @@ class Deployment:
             workers=self.workers,
             log_path=self.directory / "web.log",
             with_worker=True,
+            by_port=self.by_port,
         ).spawn()
         self.wechat.wait_healthy()
         self.app.wait_healthy()

@@ -1,0 +1,105 @@
+"""gunicorn's worker classes side by side: /healthz and one play, at 64 connections, in one run.
+
+    python -m bench.worker_classes             # sync, gthread, gevent
+    python -m bench.worker_classes gevent      # just one
+
+Each class gets the same gunicorn.conf.py (its processes, threads, timeouts), the same seeded
+campaign and players and a fresh start, so their figures compare with each other; ``make bench``
+then measures the chosen one (``GUNICORN_WORKER_CLASS``) in full. A class that answers any play
+with a 5xx is reported as failing, whatever its speed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+from bench import run
+from campaigns.web.app import create_app
+from devtools.embedded_redis import EmbeddedRedis
+
+CLASSES = ("sync", "gthread", "gevent")
+CONNECTIONS = 64
+
+
+def measure(worker_class: str, campaign_id: int, cookie_file, env: dict) -> dict:
+    web = run._spawn(
+        ["gunicorn", "-c", "gunicorn.conf.py", "wsgi:create_app()"],
+        {**env, "GUNICORN_WORKER_CLASS": worker_class},
+        f"web-{worker_class}.log",
+    )
+    try:
+        run._wait_healthy()
+        path = f"/h5/{campaign_id}/play"
+        load_env = {**env, "BENCH_COOKIES": str(cookie_file), "BENCH_PATH": path}
+        run._wrk("healthz.lua", "/healthz", 16, 2, load_env)  # warm every worker up
+        run._wrk("play.lua", path, 16, 2, load_env)
+        health = run._wrk("healthz.lua", "/healthz", CONNECTIONS, run.SECONDS, load_env)
+        play = run._wrk("play.lua", path, CONNECTIONS, run.SECONDS, load_env)
+    finally:
+        web.terminate()
+        web.wait(30)
+    return {"healthz": health, "play": play, "ratio": play["rps"] / health["rps"]}
+
+
+def main(classes: tuple[str, ...]) -> int:
+    shutil.rmtree(run.OUT, ignore_errors=True)
+    run.OUT.mkdir(parents=True)
+    redis_server = EmbeddedRedis(str(run.OUT / "redis.sock"), str(run.OUT / "redis"))
+    redis_server.start()
+    database_url = f"sqlite:///{run.OUT / 'bench.sqlite3'}"
+    env = {
+        **os.environ,
+        "REDIS_URL": redis_server.url,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench-secret",
+        "INSTANCE_PATH": str(run.OUT / "instance"),
+        "BIND": f"127.0.0.1:{run.PORT}",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{run.PORT}",
+        "RATELIMIT_ENABLED": "0",
+        "WECHAT_SANDBOX": "1",
+        "WECHAT_SANDBOX_URL": f"http://127.0.0.1:{run.SANDBOX_PORT}",
+    }
+    env.pop("COUNTERS_REDIS_URL", None)
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "REDIS_URL": redis_server.url,
+            "COUNTERS_REDIS_URL": redis_server.url,
+            "SECRET_KEY": "bench-secret",
+        }
+    )
+    worker = None
+    try:
+        with app.app_context():
+            run._migrate(env)
+            campaign_id, cookies = run._seed(app)
+        cookie_file = run.OUT / "cookies.txt"
+        cookie_file.write_text("\n".join(cookies) + "\n")
+        worker = run._spawn(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "worker"], env, "worker.log"
+        )
+        print(f"{'class':8} {'healthz/s':>10} {'play/s':>8} {'ratio':>6} {'play p99 ms':>12} 5xx")
+        failing = 0
+        for worker_class in classes:
+            result = measure(worker_class, campaign_id, cookie_file, env)
+            play, health = result["play"], result["healthz"]
+            errors = play["errors"] + sum(
+                n for code, n in play["statuses"].items() if code.startswith("5")
+            )
+            failing += bool(errors)
+            print(
+                f"{worker_class:8} {health['rps']:10.0f} {play['rps']:8.0f} "
+                f"{result['ratio']:6.2f} {play['p99_ms']:12.1f} {errors}"
+            )
+    finally:
+        if worker:
+            worker.terminate()
+            worker.wait(30)
+        redis_server.stop()
+    return 1 if failing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(tuple(sys.argv[1:]) or CLASSES))
