@@ -67,3 +67,13 @@ def phone(browser, app):
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def announcement(page) -> str:
+    """What the page's live region says once it has spoken: common.js empties it and sets the
+    words 50 ms later (so a screen reader announces a repeat), a timer a loaded machine delays."""
+    from playwright.sync_api import expect  # the page's CSP refuses wait_for_function's eval
+
+    live = page.locator("#live")
+    expect(live).not_to_be_empty()
+    return live.inner_text()

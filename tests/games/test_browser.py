@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from campaigns.core.clock import FrozenClock
 from campaigns.models import Play, Player, Question, QuizAttempt
 from campaigns.web.extensions import db
-from tests.browser import shot
+from tests.browser import announcement, shot
 from tests.conftest import free_port
 from tests.live_server import LiveServer
 
@@ -150,7 +150,7 @@ def test_scratch_card_through_oauth(phone, server, factory, clock):
     result.wait_for(state="visible")
     assert page.locator("#code").inner_text() == body["code"]
     assert "10元优惠券" in page.locator("#result-message").inner_text()
-    assert page.locator("#live").inner_text().startswith("恭喜中奖")
+    assert announcement(page).startswith("恭喜中奖")
     assert page.locator("#plays-left b").inner_text() == "2"
     stored = plays()
     assert [p.id for p in stored] == [body["play_id"]]
@@ -331,11 +331,11 @@ def test_grid_light_runs_round_the_ring_and_stops_on_the_servers_cell(
         if outcome == "win":
             assert label == "10元优惠券 Coupon" == body["prize"]["name"]
             assert page.locator("#code").inner_text() == body["code"]
-            assert page.locator("#live").inner_text().startswith("恭喜中奖")
+            assert announcement(page).startswith("恭喜中奖")
         else:
             assert label == "谢谢参与"
             assert page.locator("#code-box").is_hidden()
-            assert page.locator("#live").inner_text().startswith("谢谢参与")
+            assert announcement(page).startswith("谢谢参与")
         if motion == "no-preference":
             page.wait_for_timeout(300)
             shot(page, f"grid-{outcome}")
