@@ -53,6 +53,7 @@ def describe(session, win: Win) -> dict:
         "code": win.code,
         "campaign_id": win.campaign_id,
         "campaign": win.prize.campaign.name,
+        "timezone": win.prize.campaign.timezone,
         "prize": win.prize.name,
         "won_at": as_utc(win.created_at).isoformat(),
         "winner": mask_openid(openid),
@@ -72,7 +73,8 @@ def redeem(session, code: str, actor: str, now: datetime) -> dict:
     session.commit()
     session.refresh(win)
     if not marked:
-        when = as_utc(win.redeemed_at).isoformat()
+        campaign = win.prize.campaign
+        when = as_utc(win.redeemed_at).astimezone(campaign.zone).strftime("%Y-%m-%d %H:%M")
         said = f"Already redeemed at {when} by {win.redeemed_by}."
         raise DomainError(ErrorCode.ALREADY_REDEEMED, said, {"code": [said]})
     return describe(session, win)

@@ -51,12 +51,26 @@ def sections(report: dict) -> list[tuple[str, list[str], list[list]]]:
         ("funnel", ["stage", "count"], [[k, v] for k, v in funnel.items()]),
         (
             "prizes",
-            ["prize", "configured", "observed", "wins", "stock", "stock_left", "redeemed"],
+            [
+                "prize",
+                "configured",
+                "observed",
+                "observed_low_95",
+                "observed_high_95",
+                "within_chance",
+                "wins",
+                "stock",
+                "stock_left",
+                "redeemed",
+            ],
             [
                 [
                     p["name"],
                     _rate(p["probability"]),
                     _rate(p["observed_rate"]),
+                    _rate(p["observed_low"]),
+                    _rate(p["observed_high"]),
+                    "" if p["within_chance"] is None else ("yes" if p["within_chance"] else "no"),
                     p["wins"],
                     p["stock"],
                     p["stock_left"],

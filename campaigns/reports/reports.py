@@ -223,6 +223,24 @@ def _account_follows(session, campaign: Campaign, now: datetime) -> dict:
     return {"follows": follows, "unfollows": unfollows, "net": follows - unfollows}
 
 
+# The normal quantile of a two-sided 95 % interval.
+Z_95 = 1.959964
+
+
+def wilson_interval(wins: int, draws: int, z: float = Z_95) -> tuple[float, float]:
+    """The 95 % Wilson score interval of a win rate seen as ``wins`` in ``draws`` (draws > 0).
+
+    Wilson rather than the textbook p ± z·√(p(1−p)/n): that one collapses to a single point at
+    0 wins and leaves [0, 1] for small counts, exactly where a marketer looks at 4 wins in 18
+    plays and asks whether the odds are honest. A configured rate inside the interval differs
+    from the observed one no more than chance explains."""
+    rate = wins / draws
+    spread = z * z / draws
+    centre = (rate + spread / 2) / (1 + spread)
+    half = z * ((rate * (1 - rate) + spread / 4) / draws) ** 0.5 / (1 + spread)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def _prizes(session, campaign: Campaign, draws: int) -> list[dict]:
     rows = session.execute(
         select(Win.prize_id, func.count(), func.count(Win.redeemed_at))
@@ -233,12 +251,16 @@ def _prizes(session, campaign: Campaign, draws: int) -> list[dict]:
     result = []
     for prize in campaign.prizes:
         wins, redeemed = found.get(prize.id, (0, 0))
+        low, high = wilson_interval(wins, draws) if draws else (None, None)
         result.append(
             {
                 "id": prize.id,
                 "name": prize.name,
                 "probability": prize.probability,
                 "observed_rate": None if not draws else wins / draws,
+                "observed_low": low,
+                "observed_high": high,
+                "within_chance": None if not draws else low <= prize.probability <= high,
                 "stock": prize.stock,
                 "wins": wins,
                 "stock_left": max(prize.stock - wins, 0),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -103,7 +105,9 @@ def test_redeem_once_then_409_with_when_and_by_whom(played, factory, client):
     assert again.status_code == 409
     error = again.get_json()
     assert error["error"] == "already_redeemed"
-    assert body["redeemed_at"] in error["message"] and "token:" in error["message"]
+    # When, as the desk's staff read it: minutes in the campaign's zone (Asia/Shanghai here).
+    when = datetime.fromisoformat(body["redeemed_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f"at {when:%Y-%m-%d %H:%M} by token:" in error["message"]
     assert client.get(f"/api/redemptions/{code}", headers=auth(token)).get_json()["redeemed"]
 
 

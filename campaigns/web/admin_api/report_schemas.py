@@ -30,6 +30,16 @@ class ReportPrizeOut(Schema):
     name = fields.String()
     probability = fields.Float(metadata={"description": "configured chance per draw"})
     observed_rate = fields.Float(allow_none=True, metadata={"description": "wins / draws"})
+    observed_low = fields.Float(
+        allow_none=True, metadata={"description": "95 % interval of the observed rate: low end"}
+    )
+    observed_high = fields.Float(
+        allow_none=True, metadata={"description": "95 % interval of the observed rate: high end"}
+    )
+    within_chance = fields.Boolean(
+        allow_none=True,
+        metadata={"description": "the configured rate lies inside the 95 % interval"},
+    )
     stock = fields.Integer()
     wins = fields.Integer()
     stock_left = fields.Integer()

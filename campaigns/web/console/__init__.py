@@ -7,6 +7,9 @@ The pages register on ``blueprint`` here; ``setup.init_console`` binds them to t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, g, render_template
 from flask_wtf.csrf import CSRFError
 
@@ -33,6 +36,24 @@ def _language():
 def _game_label(name: str) -> str:
     """What the pages call a game: the registry's label, never a list of names here."""
     return registry.get(name).label if name in registry.names() else name
+
+
+# The one way the console writes a moment: minutes, in the campaign's zone (its name beside it
+# where the page does not already say it), whatever the value's form: SQL's naive UTC, an aware
+# datetime or an ISO string from the API's dicts.
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+@blueprint.app_template_filter("local_time")
+def local_time(value, zone) -> str:
+    if value is None or value == "":
+        return "—"
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)).strftime(
+        TIME_FORMAT
+    )
 
 
 @blueprint.errorhandler(DomainError)

@@ -114,7 +114,7 @@ MESSAGES_WITH_VALUES = [
             N_("Cannot be lower than the %(floor)s already awarded."),
         ),
         (
-            r"Already redeemed at (?P<when>\S+) by (?P<who>.+)\.",
+            r"Already redeemed at (?P<when>.+?) by (?P<who>.+)\.",
             N_("Already redeemed at %(when)s by %(who)s."),
         ),
         (r"At least (?P<n>\d+) characters\.", N_("At least %(n)s characters.")),
