@@ -30,7 +30,7 @@ def live_campaign(app, name: str, now, days: int = 7, **settings) -> Campaign:
         "prizes": PRIZES,
         **settings,
     }
-    campaign = campaign_admin.create_campaign(db.session, data, now)
+    campaign = campaign_admin.create_campaign(db.session, data, "bench", now)
     redis = app.extensions["redis"]["counters"]
     campaign_admin.change_status(
         db.session, redis, campaign, "live", "bench", now, registry.get(campaign.game)

@@ -38,6 +38,7 @@ def make_campaign(session, plays: int, now, seed: int = 1):
                 {"name": "Coupon", "stock": plays // 10 + 1, "probability": 0.1},
             ],
         },
+        "synthetic",
         now,
     )
     campaign.status = "live"

@@ -42,7 +42,7 @@ class Factory:
 
     def campaign(self, status: str = "live", **overrides):
         data = nest_game_settings(self.campaign_data(**overrides))  # as the admin API does
-        campaign = campaign_admin.create_campaign(db.session, data, self.clock.now())
+        campaign = campaign_admin.create_campaign(db.session, data, "factory", self.clock.now())
         game = registry.get(campaign.game)
         redis = self.app.extensions["redis"]["counters"]
         if status != "draft":

@@ -61,7 +61,8 @@ def _stored(name: str, value):
     return utc_naive(value) if isinstance(value, datetime) else value
 
 
-def create_campaign(session, data: dict, now: datetime) -> Campaign:
+def create_campaign(session, data: dict, actor: str, now: datetime) -> Campaign:
+    """A new draft, and the first line of its audit log: who made it, with what."""
     campaign = Campaign(created_at=utc_naive(now), updated_at=utc_naive(now), status=Status.DRAFT)
     for name in SCALAR_FIELDS:
         if name in data:
@@ -70,6 +71,8 @@ def create_campaign(session, data: dict, now: datetime) -> Campaign:
     campaign.questions = [_new_question(i, q) for i, q in enumerate(data.get("questions", []))]
     campaign.game_settings = dict(data.get("game_settings") or {})
     session.add(campaign)
+    session.flush()
+    audit.record(session, campaign.id, actor, "create", None, snapshot(campaign), now)
     session.commit()
     return campaign
 

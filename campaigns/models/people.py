@@ -54,7 +54,7 @@ class ApiToken(Model):
 
 
 class AuditEntry(Model):
-    """Every change to a campaign once it has been published: who, when, before and after."""
+    """A campaign's creation and every change to it once published: who, when, before, after."""
 
     __tablename__ = "audit_entry"
 

@@ -144,6 +144,11 @@ def test_marketer_publishes_and_analyst_sees_plays(app, factory, make_user, serv
     # A draft gets no WeChat QR code (a quota of the account): it is made once live.
     assert page.locator("#qr-after-publishing").is_visible()
     shot(page, "console-publish.png")
+    summary = page.inner_text("#go-live-summary")
+    assert "手机 Phone" in summary and "5.00%" in summary and "500" in summary
+    page.click("#go-live")  # not yet ticked: the browser holds the form back
+    assert page.locator(".status-live").count() == 0
+    page.check("#confirm-go-live")
     page.click("#go-live")
     page.wait_for_selector(".status-live")
     shot(page, "console-live.png")
@@ -198,7 +203,22 @@ def test_marketer_publishes_and_analyst_sees_plays(app, factory, make_user, serv
     assert page.inner_text("[data-key=wins]") == str(wins)
     page.wait_for_selector("canvas[style*='box-sizing']")  # Chart.js has drawn
     assert page.locator("canvas[style*='box-sizing']").count() == 5
+    # Each observed rate with its 95 % interval, and whether the configured one lies inside.
+    rates = page.locator("#prize-rates tbody tr")
+    assert rates.count() == 2
+    for row in range(2):
+        cells = rates.nth(row).locator("td")
+        low, high = (float(x) for x in cells.nth(3).inner_text().split("–"))
+        assert 0 <= low <= float(cells.nth(2).inner_text()) <= high <= 1
+        configured = float(cells.nth(1).inner_text())
+        said = cells.nth(4).inner_text()
+        assert said == ("Within chance" if low <= configured <= high else "Beyond chance"), said
     shot(page, "report.png")
+    page.click("#lang-switch")
+    page.wait_for_selector("html[lang=zh-CN]")
+    assert "95% 区间" in page.inner_text("#prize-rates thead")
+    assert rates.nth(0).locator("td").nth(4).inner_text() in ("在随机波动之内", "超出随机波动")
+    shot(page, "report-zh.png")
     assert problems == []
     forbidden = page.request.post(
         f"{base}/admin/campaigns/{campaign.id}/status", form={"status": "paused"}

@@ -221,12 +221,53 @@ def test_the_console_publish_page_names_the_campaign_and_refuses_to_go_live(mark
     assert draft.status == "draft"
 
 
+def test_going_live_shows_what_freezes_and_needs_it_confirmed(marketer, factory):
+    campaign = factory.campaign(status="draft", keyword="MOON")
+    page = marketer.get(f"/admin/campaigns/{campaign.id}/publish").get_data(as_text=True)
+    summary = page[page.index('id="go-live-summary"') :]
+    for shown in ("Phone", "1.00%", "Coupon", "20.00%", "100", "MOON", "Asia/Shanghai"):
+        assert shown in summary, shown
+    assert 'name="confirm" value="yes"' in summary and "required" in summary
+    unconfirmed = marketer.post(
+        f"/admin/campaigns/{campaign.id}/status",
+        data={"csrf_token": marketer.csrf, "status": "live"},
+    )
+    assert unconfirmed.status_code == 422
+    assert "勾选" in unconfirmed.get_data(as_text=True)
+    db.session.refresh(campaign)
+    assert campaign.status == "draft" and campaign.seed is None
+    confirmed = marketer.post(
+        f"/admin/campaigns/{campaign.id}/status",
+        data={"csrf_token": marketer.csrf, "status": "live", "confirm": "yes"},
+    )
+    assert confirmed.status_code == 302
+    db.session.refresh(campaign)
+    assert campaign.status == "live"
+
+
+def test_the_audit_log_starts_with_the_creation_in_the_campaigns_zone(marketer, factory, clock):
+    created = marketer.post("/admin/campaigns/new", data=campaign_form(marketer.csrf))
+    assert created.status_code == 302
+    campaign = db.session.scalars(select(Campaign).order_by(Campaign.id.desc())).first()
+    first = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.campaign_id == campaign.id).order_by(AuditEntry.id)
+    ).first()
+    assert (first.action, first.actor, first.before) == ("create", "user:mia", None)
+    assert first.after["name"] == campaign.name
+    page = marketer.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
+    row = re.search(r'<tr><td>([^<]+)</td><td>user:mia</td><td data-action="create">([^<]+)<', page)
+    assert row, page[page.index("audit-log") :][:600]
+    # 8 hours ahead of UTC: Asia/Shanghai, in minutes, as every time in the console.
+    local = clock.now().astimezone(campaign.zone).strftime("%Y-%m-%d %H:%M")
+    assert row.groups() == (local, "创建")
+
+
 def test_live_controls_and_the_audit_log(marketer, factory):
     campaign = factory.campaign(status="draft")
     for status in ("live", "paused", "live"):
         response = marketer.post(
             f"/admin/campaigns/{campaign.id}/status",
-            data={"csrf_token": marketer.csrf, "status": status},
+            data={"csrf_token": marketer.csrf, "status": status, "confirm": "yes"},
         )
         assert response.status_code == 302
     raised = marketer.post(
@@ -342,7 +383,8 @@ def test_analyst_reads_but_cannot_write_anything(analyst, factory, make_user):
         5,
     )
     assert db.session.scalars(select(Win.redeemed_at)).one() is None
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 1  # going live only
+    # The creation and going live only: nothing the analyst sent changed anything.
+    assert db.session.scalars(select(AuditEntry.action)).all() == ["create", "status"]
 
 
 def test_editing_a_published_campaign_keeps_the_odds(marketer, factory):

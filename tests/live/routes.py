@@ -624,7 +624,7 @@ ROUTES: dict[tuple[str, str], Route] = {
         lambda w: f"/admin/campaigns/{w.new_campaign()}/status",
         ok=302,
         mimetype="text/html",
-        send=lambda w, role: w.form(role, status="live"),
+        send=lambda w, role: w.form(role, status="live", confirm="yes"),
     ),
     ("console.change_stock", "POST"): Route(
         Guard.CONSOLE_WRITE,

@@ -86,7 +86,9 @@ class Campaigns(MethodView):
     @blueprint.response(201, CampaignOut)
     def post(self, data):
         """Create a campaign (a draft)."""
-        return campaign_out(campaign_admin.create_campaign(db.session, data, services.now()))
+        return campaign_out(
+            campaign_admin.create_campaign(db.session, data, g.actor.name, services.now())
+        )
 
 
 @blueprint.route("/campaigns/<int:campaign_id>")

@@ -102,7 +102,9 @@ def seed_demo(session, redis, now) -> list[Campaign]:
     for data in demo_campaigns(now):
         campaign = session.scalar(select(Campaign).where(Campaign.name == data["name"]))
         if campaign is None:
-            campaign = campaign_admin.create_campaign(session, nest_game_settings(data), now)
+            campaign = campaign_admin.create_campaign(
+                session, nest_game_settings(data), "demo", now
+            )
         if campaign.status == "draft":
             game = registry.get(campaign.game)
             campaign_admin.change_status(session, redis, campaign, "live", "demo", now, game)

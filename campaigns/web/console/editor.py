@@ -13,6 +13,7 @@ from campaigns.play import load_campaign
 from campaigns.web import ratelimits
 from campaigns.web.admin_api.report_schemas import SimulationIn
 from campaigns.web.console import blueprint, forms
+from campaigns.web.console.auth import actor_name
 from campaigns.web.console.common import apply_edit
 from campaigns.web.extensions import db
 from games import registry
@@ -44,7 +45,7 @@ def new_campaign():
         data = forms.validate_new(form)
     except ValidationError as exc:
         return _editor(form, exc.messages, status=422)
-    campaign = campaign_admin.create_campaign(db.session, data, now())
+    campaign = campaign_admin.create_campaign(db.session, data, actor_name(), now())
     flash("Saved.")
     return redirect(url_for("console.simulate", campaign_id=campaign.id))
 

@@ -16,11 +16,17 @@ from campaigns.web.console import blueprint, forms
 from campaigns.web.console.auth import actor_name
 from campaigns.web.console.common import apply_edit, game_url
 from campaigns.web.extensions import db
+from campaigns.web.i18n import N_
 from campaigns.wechat import qr
 from campaigns.wechat.clients import current_client
 from games import registry
 
 AUDIT_ROWS = 200
+GO_LIVE_UNCONFIRMED = N_(
+    "Tick the box to confirm the summary: the odds and prizes cannot change once live."
+)
+# What the audit log calls each action (campaign_admin records them by these names).
+AUDIT_ACTIONS = {"create": N_("Created"), "status": N_("Status changed"), "update": N_("Edited")}
 
 
 def _audit(campaign_id: int) -> list[AuditEntry]:
@@ -61,6 +67,7 @@ def overview(campaign_id: int, errors: dict | None = None, status: int = 200):
         awarded=campaign_admin.awarded_by_prize(db.session, campaign.id),
         audit=_audit(campaign.id),
         changes=changes,
+        actions=AUDIT_ACTIONS,
         chain_head=chain.head(db.session, campaign)[1],
         game_url=game_url(campaign),
         errors=errors or {},
@@ -90,6 +97,17 @@ def change_status(campaign_id: int):
             ErrorCode.VALIDATION,
             "Some fields are invalid.",
             {"status": ["Must be one of: live, paused, ended."]},
+        )
+    if target == "live" and request.form.get("confirm") != "yes":
+        # The odds and prizes freeze at go-live: the publish page shows what freezes beside a
+        # box to tick, and a go-live without the tick changes nothing.
+        problems = campaign_admin.publish_problems(
+            db.session, campaign, now(), registry.get(campaign.game)
+        )
+        raise DomainError(
+            ErrorCode.VALIDATION,
+            "The campaign cannot go live yet.",
+            {**problems, "confirm": [GO_LIVE_UNCONFIRMED]},
         )
     campaign_admin.change_status(
         db.session,
