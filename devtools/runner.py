@@ -47,6 +47,10 @@ FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
 WEB_COMMAND = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:create_app()"]
 
 
+# How the banner tells a newcomer to run a CLI command in another terminal of the checkout.
+CLI_HINT = ".venv/bin/flask --app wsgi"
+
+
 def worker_command() -> list[str]:
     """The background worker (``flask worker``): jobs run in the app's context, with the
     scheduler for retries and the periodic in-flight sweep; it finds Redis in the environment."""
@@ -174,6 +178,10 @@ class Runner:
         lines = [
             "",
             "Campaign server is up. Open:",
+            f"  console       {base}/admin   (marketers and analysts; make a user first:",
+            f"                {CLI_HINT} user create --username mia --role marketer)",
+            f"  API docs      {base}/api/docs   (calls need a token:",
+            f"                {CLI_HINT} token create --role marketer)",
             f"  health        {base}/healthz",
             f"  OpenAPI       {base}/api/openapi.json",
         ]

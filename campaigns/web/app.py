@@ -67,12 +67,14 @@ def _register_blueprints(app: Flask) -> None:
     from campaigns.web.admin_api.openapi import ErrorResponses
     from campaigns.web.admin_api.schemas import ErrorOut
     from campaigns.web.console.setup import init_console
+    from campaigns.web.favicon import blueprint as favicon
     from campaigns.web.health import blueprint as health
     from campaigns.web.wechat.callback import blueprint as wechat_callback
     from campaigns.web.wechat.oauth import blueprint as wechat_oauth
     from games.views import blueprint as h5
 
     app.register_blueprint(health)
+    app.register_blueprint(favicon)
     app.register_blueprint(h5)
     init_console(app)
     app.register_blueprint(wechat_callback)

@@ -77,7 +77,7 @@ def shot(page, name: str) -> None:
 
 def watch(page, problems: list) -> None:
     def failed(response):
-        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+        if response.status >= 400:  # the favicon included
             problems.append(f"{response.status} {response.url}")
 
     page.on("response", failed)

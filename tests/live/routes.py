@@ -150,6 +150,9 @@ def parse(response: requests.Response):
     if mimetype == "image/png":
         assert body.startswith(PNG), body[:16]
         return body
+    if mimetype == "image/x-icon":  # an ICO directory of one image, a PNG
+        assert body[:4] == b"\x00\x00\x01\x00" and body[22:30] == PNG, body[:30]
+        return body
     if mimetype == "text/html":
         parser = HTMLParser()
         parser.feed(body.decode())
@@ -397,6 +400,9 @@ def console_campaign_form(world: World, role: str) -> dict:
 ROUTES: dict[tuple[str, str], Route] = {
     # -- health, static files, API documents
     ("health.healthz", "GET"): Route(Guard.PUBLIC, lambda w: "/healthz"),
+    ("favicon.favicon", "GET"): Route(
+        Guard.PUBLIC, lambda w: "/favicon.ico", mimetype="image/x-icon"
+    ),
     ("static", "GET"): Route(
         Guard.PUBLIC, lambda w: "/static/console/console.css", mimetype="text/css"
     ),

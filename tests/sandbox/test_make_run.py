@@ -71,7 +71,16 @@ def test_make_run_starts_supervises_and_stops_the_sandbox(redis_url, tmp_path):
         output = "".join(seen)
         assert f"phone         http://127.0.0.1:{sandbox}/phone" in output, output
         assert f"call log      http://127.0.0.1:{sandbox}/" in output, output
+        # Where the marketers' console is, and the two commands a newcomer needs first.
+        assert f"console       http://127.0.0.1:{web}/admin" in output, output
+        assert "flask --app wsgi user create --username mia --role marketer" in output, output
+        assert "flask --app wsgi token create --role marketer" in output, output
         app_url, sandbox_url = f"http://127.0.0.1:{web}", f"http://127.0.0.1:{sandbox}"
+        assert (
+            "text/html"
+            in requests.get(f"{app_url}/admin/login", timeout=10).headers["Content-Type"]
+        )
+        assert requests.get(f"{app_url}/favicon.ico", timeout=10).content[:4] == b"\0\0\1\0"
         assert requests.get(f"{sandbox_url}/phone", timeout=10).status_code == 200
         assert requests.get(f"{app_url}/sandbox/phone", timeout=10).status_code == 404
         sign_in(app_url, "o-make-run-01")  # the app finds the sandbox by WECHAT_SANDBOX_URL
