@@ -21,6 +21,9 @@ from campaigns.draw.verify import UNIFORM_SCALE, paced_allowance, thresholds
 # of a worker, and sixteen at once stalled the server (issue 17); RATELIMIT_SIMULATION bounds
 # how many one token or console user may run.
 MAX_PLAYS = 100_000
+# A prize whose stock is gone within this share of the campaign leaves most players unable to
+# win it: the console warns and suggests even pacing.
+EARLY_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ def simulate(
     bounds = thresholds(p.probability for p in prizes)
     awarded = [0] * len(prizes)
     out_on: list[int | None] = [None] * len(prizes)
+    out_at_ms: list[float | None] = [None] * len(prizes)
     duration_ms = (ends_at - starts_at).total_seconds() * 1000
     ms_per_play = 86_400_000 / plays_per_day
     played = 0
@@ -64,9 +68,13 @@ def simulate(
         awarded[index] += 1
         if awarded[index] == prize.stock:
             out_on[index] = int(elapsed_ms // 86_400_000) + 1
+            out_at_ms[index] = elapsed_ms
     wins = sum(awarded)
     return {
         "plays": played,
+        "requested_plays": plays,
+        # Fewer plays than asked: at plays_per_day, the campaign ends before the last of them.
+        "capped_by_campaign": played < plays,
         "campaign_days": math.ceil(duration_ms / 86_400_000),
         "plays_per_day": plays_per_day,
         "no_prize_share": None if not played else 1 - wins / played,
@@ -79,6 +87,8 @@ def simulate(
                 "expected_wins": p.probability * played,
                 "wins": awarded[i],
                 "runs_out_day": out_on[i],
+                "runs_out_early": out_at_ms[i] is not None
+                and out_at_ms[i] < EARLY_SHARE * duration_ms,
                 "runs_out_on": None
                 if out_on[i] is None
                 else (starts_at + timedelta(days=out_on[i] - 1)).date().isoformat(),

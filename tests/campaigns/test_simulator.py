@@ -31,5 +31,20 @@ def test_plays_stop_when_the_campaign_ends_and_pacing_holds_back():
     paced = [SimPrize("Phone", 10, 0.5, "even")]
     result = simulate(paced, 1000, 100, START, START + timedelta(days=2), randbelow=always_first)
     assert result["plays"] == 200  # two days at 100 a day
+    assert (result["requested_plays"], result["capped_by_campaign"]) == (1000, True)
     assert result["prizes"][0]["wins"] == 10
+    assert result["prizes"][0]["runs_out_early"] is False
     assert result["prizes"][0]["runs_out_day"] == 2  # paced: the last one goes on the last day
+
+
+def test_a_prize_gone_in_the_first_tenth_is_flagged_and_pacing_cures_it():
+    always_first = lambda _n: 0  # noqa: E731
+    ten_days = START + timedelta(days=10)
+    at_once = simulate([SimPrize("Phone", 10, 0.5)], 1000, 100, START, ten_days, always_first)
+    assert at_once["capped_by_campaign"] is False
+    assert (at_once["prizes"][0]["runs_out_day"], at_once["prizes"][0]["runs_out_early"]) == (
+        1,
+        True,
+    )
+    paced = simulate([SimPrize("Phone", 10, 0.5, "even")], 1000, 100, START, ten_days, always_first)
+    assert paced["prizes"][0]["runs_out_early"] is False

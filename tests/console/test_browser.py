@@ -92,6 +92,17 @@ def watch(page, problems: list) -> None:
     )
 
 
+def english(page) -> None:
+    """The header's switch, from Chinese: the same page again in English."""
+    page.click("#lang-switch")
+    page.wait_for_selector("html[lang=en]")
+
+
+def chinese(page) -> None:
+    page.click("#lang-switch")
+    page.wait_for_selector("html[lang=zh-CN]")
+
+
 def sign_in(page, base: str, username: str) -> None:
     page.goto(f"{base}/admin/")
     page.fill("input[name=username]", username)
@@ -138,6 +149,27 @@ def test_marketer_publishes_and_analyst_sees_plays(app, factory, make_user, serv
     page.wait_for_selector("#simulation-result")
     assert "优惠券 Coupon" in page.inner_text("#simulation-result")
     shot(page, "console-simulator.png")
+    # A crowd: 100,000 plays in the first day of seven. The phones go at once (a warning, and
+    # even pacing offered); the 100,000 asked for fit, so nothing is capped.
+    page.fill("input[name=plays]", "100000")
+    page.fill("input[name=plays_per_day]", "100000")
+    page.click("#run-simulation")
+    page.wait_for_selector("#runs-out-early")
+    assert "手机 Phone" in page.inner_text("#runs-out-early")
+    assert "均匀发放" in page.inner_text("#runs-out-early")
+    assert "先到先得" in page.inner_text("#pacing-help")
+    shot(page, "console-simulator-early-zh.png")
+    english(page)
+    assert "first tenth" in page.inner_text("#runs-out-early")
+    shot(page, "console-simulator-early-en.png")
+    chinese(page)
+    # More plays than seven days hold at 2,000 a day: it says so and why.
+    page.fill("input[name=plays]", "100000")
+    page.fill("input[name=plays_per_day]", "2000")
+    page.click("#run-simulation")
+    page.wait_for_selector("#simulation-capped")
+    assert "100000" in page.inner_text("#simulation-capped")
+    shot(page, "console-simulator-capped-zh.png")
 
     page.click(".tabs >> text=发布")
     page.wait_for_selector("text=全部检查通过")
@@ -146,6 +178,11 @@ def test_marketer_publishes_and_analyst_sees_plays(app, factory, make_user, serv
     shot(page, "console-publish.png")
     summary = page.inner_text("#go-live-summary")
     assert "手机 Phone" in summary and "5.00%" in summary and "500" in summary
+    shot(page, "console-go-live-zh.png")
+    english(page)
+    assert "What goes live" in page.inner_text("#go-live-summary")
+    shot(page, "console-go-live-en.png")
+    chinese(page)
     page.click("#go-live")  # not yet ticked: the browser holds the form back
     assert page.locator(".status-live").count() == 0
     page.check("#confirm-go-live")

@@ -189,6 +189,18 @@ def test_simulator_page(marketer, factory):
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert 'id="simulation-result"' in text and "Phone" in text and "no-prize-share" in text
+    assert 'id="pacing-help"' in text and 'id="simulation-capped"' not in text
+    # Asked for more plays than the campaign holds at that rate: it says so, and why.
+    capped = marketer.get(f"/admin/campaigns/{campaign.id}/simulate?plays=100000&plays_per_day=10")
+    days = (campaign.ends_utc - campaign.starts_utc).days + 1
+    assert 'id="simulation-capped"' in capped.get_data(as_text=True)
+    assert f"{days} 天" in capped.get_data(as_text=True)
+    # A crowd: the phone is gone on day 1 of the campaign, and even pacing is offered.
+    rush = marketer.get(
+        f"/admin/campaigns/{campaign.id}/simulate?plays=100000&plays_per_day=100000"
+    )
+    rushed = rush.get_data(as_text=True)
+    assert 'id="runs-out-early"' in rushed and "均匀发放" in rushed, rushed[-3000:]
     bad = marketer.get(f"/admin/campaigns/{campaign.id}/simulate?plays=0&plays_per_day=x")
     assert bad.status_code == 422
     assert bad.get_data(as_text=True).count('class="error"') == 2

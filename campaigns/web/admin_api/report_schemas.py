@@ -139,11 +139,18 @@ class SimPrizeOut(Schema):
     expected_wins = fields.Float(metadata={"description": "probability x plays, stock aside"})
     wins = fields.Integer(metadata={"description": "simulated wins, stock and pacing applied"})
     runs_out_day = fields.Integer(allow_none=True, metadata={"description": "1 = first day"})
+    runs_out_early = fields.Boolean(
+        metadata={"description": "its stock is gone within the campaign's first tenth"}
+    )
     runs_out_on = fields.String(allow_none=True)
 
 
 class SimulationOut(Schema):
-    plays = fields.Integer()
+    plays = fields.Integer(metadata={"description": "plays simulated"})
+    requested_plays = fields.Integer(metadata={"description": "plays asked for"})
+    capped_by_campaign = fields.Boolean(
+        metadata={"description": "the campaign ends, at plays_per_day, before the plays asked"}
+    )
     campaign_days = fields.Integer()
     plays_per_day = fields.Integer()
     no_prize_share = fields.Float(allow_none=True)
