@@ -222,6 +222,16 @@ def test_marketer_publishes_and_analyst_sees_plays(app, factory, make_user, serv
     page = analyst.new_page()
     watch(page, problems)
     sign_in(page, base, "ann")
+    # The analyst's overview: the prizes and the audit log to read, nothing to press.
+    page.goto(f"{base}/admin/campaigns/{campaign.id}")
+    assert page.locator("#prize-stock").is_visible()
+    assert page.locator("#stock-form, #pause, #end, .tabs >> text=Edit").count() == 0
+    shot(page, "console-analyst-overview-en.png")
+    page.click("#lang-switch")
+    page.wait_for_selector("html[lang=zh-CN]")
+    assert "修改由运营人员进行" in page.inner_text("#prize-stock")
+    shot(page, "console-analyst-overview-zh.png")
+    english(page)
     page.goto(f"{base}/admin/campaigns/{campaign.id}/report")
     assert page.inner_text("[data-key=plays]") == "0"
     assert "Page views" in page.inner_text("main")  # Chromium asks for English

@@ -349,6 +349,25 @@ def test_redemption_desk_once_then_says_when_and_by_whom(marketer, factory):
     assert bad.status_code == 422
 
 
+def test_analysts_get_read_only_pages_without_write_buttons(analyst, factory):
+    live = factory.campaign()
+    draft = factory.campaign(status="draft")
+    listing = analyst.get("/admin/").get_data(as_text=True)
+    assert "/admin/campaigns/new" not in listing
+    overview = analyst.get(f"/admin/campaigns/{live.id}").get_data(as_text=True)
+    assert 'id="prize-stock"' in overview and "Phone" in overview
+    for write in ('id="stock-form"', 'id="pause"', 'id="end"', f"/campaigns/{live.id}/edit"):
+        assert write not in overview, write
+    publish = analyst.get(f"/admin/campaigns/{draft.id}/publish").get_data(as_text=True)
+    assert 'id="go-live"' not in publish and 'id="go-live-summary"' not in publish
+    # A page that is only a form says so on opening, in words, with no raw "role: analyst".
+    for path in ("/admin/campaigns/new", f"/admin/campaigns/{draft.id}/edit"):
+        refused = analyst.get(path)
+        text = refused.get_data(as_text=True)
+        assert refused.status_code == 403 and "分析" in text and "role:" not in text, path
+        assert 'name="name"' not in text
+
+
 def test_analyst_reads_but_cannot_write_anything(analyst, factory, make_user):
     campaign = factory.campaign()
     add_play(

@@ -597,8 +597,8 @@ ROUTES: dict[tuple[str, str], Route] = {
         lambda w: f"/admin/campaigns/{w.campaigns['ended']}",
         mimetype="text/html",
     ),
-    ("console.new_campaign", "GET"): Route(
-        Guard.CONSOLE_READ, lambda w: "/admin/campaigns/new", mimetype="text/html"
+    ("console.new_campaign", "GET"): Route(  # a page that is only a form: marketers only
+        Guard.CONSOLE_WRITE, lambda w: "/admin/campaigns/new", mimetype="text/html"
     ),
     ("console.new_campaign", "POST"): Route(
         Guard.CONSOLE_WRITE,
@@ -609,7 +609,7 @@ ROUTES: dict[tuple[str, str], Route] = {
         check=lambda w, r: redirects_to("/admin/campaigns/")(r),
     ),
     ("console.edit_campaign", "GET"): Route(
-        Guard.CONSOLE_READ,
+        Guard.CONSOLE_WRITE,
         lambda w: f"/admin/campaigns/{w.campaigns['draft']}/edit",
         mimetype="text/html",
     ),

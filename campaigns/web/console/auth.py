@@ -26,6 +26,10 @@ SESSION_KEY = "console_session"
 CSRF_SECRET_KEY = "csrf_token"  # where Flask-WTF keeps the session's CSRF secret
 OPEN_ENDPOINTS = {"console.login", "console.static", "console.set_language"}
 READ_ONLY_POSTS = {"console.login", "console.logout"}
+# Pages that are nothing but a form to change things: an analyst is told so on opening them,
+# not after filling one in (the pages they can read show them no write buttons).
+WRITE_PAGES = {"console.new_campaign", "console.edit_campaign"}
+MARKETERS_ONLY = "This needs the marketer role; analysts may only read."
 
 
 def _idle_seconds() -> int:
@@ -78,13 +82,9 @@ def before_request():
         sign_out()
         return redirect(url_for("console.login", next=request.full_path, expired=int(expired)))
     g.console_user = user
-    if request.method == "POST" and request.endpoint not in READ_ONLY_POSTS:
-        if user.role != "marketer":
-            raise DomainError(
-                ErrorCode.FORBIDDEN,
-                "This needs the marketer role; analysts may only read.",
-                {"role": [user.role]},
-            )
+    writes = request.method == "POST" and request.endpoint not in READ_ONLY_POSTS
+    if user.role != "marketer" and (writes or request.endpoint in WRITE_PAGES):
+        raise DomainError(ErrorCode.FORBIDDEN, MARKETERS_ONLY)
     return None
 
 

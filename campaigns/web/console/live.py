@@ -53,6 +53,9 @@ def changes(before: dict | None, after: dict | None) -> list[tuple[str, object, 
                         rows.append(
                             (f"{prize.get('name')}: {field}", previous.get(field), prize.get(field))
                         )
+        elif key == "prizes" and isinstance(new, list):  # the table committed at go-live
+            table = ", ".join(f"{p.get('name')} {100 * p.get('probability', 0):.2f}%" for p in new)
+            rows.append((key, None, table))
         elif old != new:
             rows.append((key, old, new))
     return rows
