@@ -124,6 +124,19 @@ def test_marketer_publishes_and_analyst_sees_plays(app, factory, make_user, serv
     problems = []  # script errors, CSP refusals and failed loads on any console page
     watch(page, problems)
     sign_in(page, base, "mia")
+    # Saved with the name left empty: the field says, as the form labels it, what to do (not
+    # marshmallow's "Length must be between 1 and 120."), and what was typed stays.
+    page.goto(f"{base}/admin/campaigns/new")
+    page.fill("input[name=name]", "")
+    page.fill("input[name=ends_at]", starts)
+    page.click("#save")
+    page.wait_for_selector(".error[data-field=name]")
+    assert page.inner_text(".error[data-field=name]") == "活动名称：请填写 1 到 120 个字。"
+    assert page.input_value("input[name=ends_at]") == starts  # what was typed stays
+    shot(page, "console-editor-errors-zh.png")
+    assert problems == [f"422 {base}/admin/campaigns/new"]  # that refusal, and nothing else
+    problems.clear()
+    page.goto(f"{base}/admin/")
     page.click("text=新建活动")
     page.fill("input[name=name]", "国庆大转盘 National Day wheel")
     page.select_option("select[name=game]", "wheel")
@@ -217,6 +230,18 @@ def test_marketer_publishes_and_analyst_sees_plays(app, factory, make_user, serv
         "优惠券 Coupon",
     ]
     assert [p.pacing for p in campaign.prizes] == ["none", "even"]
+
+    # The same mistakes as an English-speaking marketer sees them.
+    english_marketer = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    page = english_marketer.new_page()
+    sign_in(page, base, "mia")
+    page.goto(f"{base}/admin/campaigns/new")
+    page.fill("input[name=name]", "")
+    page.click("#save")
+    page.wait_for_selector(".error[data-field=name]")
+    assert page.inner_text(".error[data-field=name]") == "Campaign name: enter 1 to 120 characters."
+    shot(page, "console-editor-errors-en.png")
+    english_marketer.close()
 
     analyst = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     page = analyst.new_page()

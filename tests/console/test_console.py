@@ -133,20 +133,20 @@ def test_reordering_prizes_is_the_order_sent(marketer):
 
 
 BAD_FIELDS = [
-    ("name", "", "name", "长度须在 1 到 120 个字符之间"),
+    ("name", "", "name", "活动名称：请填写 1 到 120 个字"),
     ("game", "dice", "game", "未知的游戏类型"),
-    ("ends_at", "2026-09-19T10:00", "ends_at", "结束时间必须晚于开始时间"),
-    ("starts_at", "not a date", "starts_at", "日期时间无效"),
+    ("ends_at", "2026-09-19T10:00", "ends_at", "结束时间：请选择晚于开始时间的时间"),
+    ("starts_at", "not a date", "starts_at", "开始时间：请选择日期和时间"),
     ("timezone", "Mars/Base", "timezone", "未知时区"),
-    ("plays_per_user_per_day", "three", "plays_per_user_per_day", "请输入整数"),
-    ("wins_per_user_total", "0", "wins_per_user_total", "必须在 1 到 100000 之间"),
-    ("prizes.0.stock", "-1", "prizes.0.stock", "必须在 0 到 10000000 之间"),
+    ("plays_per_user_per_day", "three", "plays_per_user_per_day", "每人每天次数：请输入整数"),
+    ("wins_per_user_total", "0", "wins_per_user_total", "每人最多中奖次数：请输入 1 到 100000"),
+    ("prizes.0.stock", "-1", "prizes.0.stock", "库存：请输入 0 到 10000000 之间的数"),
     ("prizes.1.probability", "0.9999", "prizes", "总和不能超过 1"),
-    ("prizes.0.probability", "abc", "prizes.0.probability", "请输入数字"),
+    ("prizes.0.probability", "abc", "prizes.0.probability", "每次中奖概率：请输入数字"),
     ("prizes.1.name", "手机", "prizes", "奖品名称不能重复"),
     ("prizes.0.pacing", "fast", "prizes.0.pacing", "必须是以下之一"),
     ("look.primary_color", "red", "look.primary_color", "格式不正确"),
-    ("keyword", "x" * 40, "keyword", "长度须在 1 到 32 个字符之间"),
+    ("keyword", "x" * 40, "keyword", "关键词：请填写 1 到 32 个字"),
 ]
 
 
@@ -301,6 +301,24 @@ def test_live_controls_and_the_audit_log(marketer, factory):
         select(AuditEntry.action).where(AuditEntry.campaign_id == campaign.id)
     ).all()
     assert actions.count("status") == 3 and actions.count("update") == 1
+
+
+def test_a_refused_restock_shows_what_was_typed_and_the_404_page_reads_as_words(marketer, factory):
+    campaign = factory.campaign()
+    refused = marketer.post(
+        f"/admin/campaigns/{campaign.id}/stock",
+        data={"csrf_token": marketer.csrf, "prizes.0.stock": "-3", "prizes.1.stock": "100"},
+    )
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert re.search(r'name="prizes.0.stock" value="-3"', page), "the typed value is kept"
+    assert "库存：请输入 0 到 10000000 之间的数" in page
+    db.session.refresh(campaign)
+    assert campaign.prizes[0].stock == 5
+    missing = marketer.get("/admin/campaigns/999")
+    text = missing.get_data(as_text=True)
+    assert missing.status_code == 404 and "活动不存在" in text
+    assert "campaign_id" not in text and "u n k" not in text
 
 
 def test_stock_cannot_go_below_awarded(marketer, factory):

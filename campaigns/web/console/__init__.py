@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFError
 from campaigns.core.errors import DomainError
 from campaigns.web import i18n
 from campaigns.web.console import auth
-from campaigns.web.console.words import translate
+from campaigns.web.console.words import field_message, translate
 from games import registry
 
 blueprint = Blueprint("console", __name__, url_prefix="/admin", template_folder="templates")
@@ -28,6 +28,7 @@ def _language():
     return {
         "lang": i18n.current_language(),
         "translate": translate,
+        "field_message": field_message,
         "user": g.get("console_user"),
     }
 

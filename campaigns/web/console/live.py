@@ -62,7 +62,10 @@ def changes(before: dict | None, after: dict | None) -> list[tuple[str, object, 
 
 
 @blueprint.get("/campaigns/<int:campaign_id>")
-def overview(campaign_id: int, errors: dict | None = None, status: int = 200):
+def overview(
+    campaign_id: int, errors: dict | None = None, status: int = 200, typed: dict | None = None
+):
+    """``typed``: what a refused form held, shown again beside its errors (never the old value)."""
     campaign = load_campaign(db.session, campaign_id)
     return render_template(
         "console/overview.html",
@@ -74,6 +77,7 @@ def overview(campaign_id: int, errors: dict | None = None, status: int = 200):
         chain_head=chain.head(db.session, campaign)[1],
         game_url=game_url(campaign),
         errors=errors or {},
+        typed=typed or {},
     ), status
 
 
@@ -130,17 +134,19 @@ def change_stock(campaign_id: int):
     """Raise (or lower to what is awarded) the stock of a published campaign's prizes."""
     campaign = load_campaign(db.session, campaign_id)
     rows = forms.from_campaign(campaign)["prizes"]
+    typed = {}
     for index, row in enumerate(rows):
         row["stock"] = request.form.get(f"prizes.{index}.stock", row["stock"])
+        typed[f"prizes.{index}.stock"] = row["stock"]
     try:
         changes = forms.changes_from({"prizes": rows}, campaign)
         apply_edit(campaign, changes)
     except ValidationError as exc:
         db.session.rollback()
-        return overview(campaign_id, exc.messages, 422)
+        return overview(campaign_id, exc.messages, 422, typed)
     except DomainError as exc:
         db.session.rollback()
-        return overview(campaign_id, forms.flatten(exc.fields), exc.status)
+        return overview(campaign_id, forms.flatten(exc.fields), exc.status, typed)
     flash("Saved.")
     return redirect(url_for("console.overview", campaign_id=campaign.id))
 

@@ -203,3 +203,82 @@ def translate(text) -> str:
         if match:
             return gettext(msgid, **match.groupdict())
     return gettext(text)
+
+
+# The editor's label of each field ("prizes.*.stock" for every prize's), so that a message shown
+# by a field names it as the form does and says what to do, instead of marshmallow's words.
+FIELD_LABELS = {
+    "name": N_("Campaign name"),
+    "game": N_("Game"),
+    "starts_at": N_("Starts"),
+    "ends_at": N_("Ends"),
+    "timezone": N_("Time zone"),
+    "rules": N_("Rules"),
+    "keyword": N_("Keyword"),
+    "language": N_("Language"),
+    "plays_per_user_per_day": N_("Plays per person per day"),
+    "plays_per_user_total": N_("Plays per person in total"),
+    "wins_per_user_total": N_("Wins per person in total"),
+    "questions_per_attempt": N_("Questions per attempt"),
+    "pass_score": N_("Pass score"),
+    "look.title": N_("Page title"),
+    "look.primary_color": N_("Main colour"),
+    "look.background_color": N_("Background colour"),
+    "look.banner_url": N_("Banner image URL"),
+    "prizes.*.name": N_("Name"),
+    "prizes.*.stock": N_("Stock"),
+    "prizes.*.probability": N_("Probability per play"),
+    "prizes.*.image_url": N_("Image URL"),
+    "prizes.*.pacing": N_("Pacing"),
+    "questions.*.text": N_("Question"),
+    "questions.*.options": N_("Options, one per line"),
+    "questions.*.answer": N_("Correct option number"),
+}
+
+# Messages of the schemas as a marketer should read them beside a field: its label, then what
+# to do. A message not listed here is translated as it is (``translate``).
+FIELD_ADVICE = [
+    (re.compile(pattern), msgid)
+    for pattern, msgid in [
+        (r"Missing data for required field\.", N_("%(label)s: please fill this in.")),
+        (r"Field may not be null\.", N_("%(label)s: please fill this in.")),
+        (
+            r"Length must be between 1 and (?P<max>\d+)\.",
+            N_("%(label)s: enter 1 to %(max)s characters."),
+        ),
+        (
+            r"Longer than maximum length (?P<max>\d+)\.",
+            N_("%(label)s: at most %(max)s characters."),
+        ),
+        (r"Not a valid integer\.", N_("%(label)s: enter a whole number, such as 100.")),
+        (r"Not a valid number\.", N_("%(label)s: enter a number, such as 0.05.")),
+        (
+            r"Must be greater than or equal to (?P<min>\S+) and less than or equal to "
+            r"(?P<max>\S+)\.",
+            N_("%(label)s: enter a number from %(min)s to %(max)s."),
+        ),
+        (
+            r"Must be greater than or equal to (?P<min>\S+)\.",
+            N_("%(label)s: enter %(min)s or more."),
+        ),
+        (r"Must be after starts_at\.", N_("%(label)s: choose a time after the start.")),
+        (r"Not a valid (aware )?datetime\.", N_("%(label)s: choose a date and time.")),
+    ]
+]
+
+
+def field_label(field: str) -> str | None:
+    """The msgid of the label the forms give ``field`` (``prizes.0.stock``); None off the forms."""
+    return FIELD_LABELS.get(re.sub(r"\.\d+\.", ".*.", field))
+
+
+def field_message(field: str, message) -> str:
+    """``message`` about ``field`` (a form name such as ``prizes.0.stock``), as the form says it."""
+    label = field_label(field)
+    if label:
+        for pattern, msgid in FIELD_ADVICE:
+            match = pattern.fullmatch(str(message))
+            if match:
+                values = {k: v for k, v in match.groupdict().items() if v is not None}
+                return gettext(msgid, label=gettext(label), **values)
+    return translate(message)
