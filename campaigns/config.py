@@ -139,6 +139,9 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = int(env.get("CONSOLE_CSRF_SECONDS", 4 * 3600))
         # Held in Redis with the sign-in (console/sessions.py), renewed by each request.
         self.CONSOLE_IDLE_SECONDS = int(env.get("CONSOLE_IDLE_SECONDS", 8 * 3600))
+        # A CJK font file for the printable posters (campaigns/wechat/poster.py); empty: the
+        # first of its FONT_PATHS that exists (Debian's fonts-noto-cjk).
+        self.POSTER_FONT = env.get("POSTER_FONT") or None
 
     def as_dict(self) -> dict:
         return {k: v for k, v in vars(self).items() if k.isupper()}

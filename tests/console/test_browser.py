@@ -215,6 +215,17 @@ def test_marketer_publishes_and_analyst_sees_plays(app, factory, make_user, serv
     page.click(".tabs >> text=发布")
     page.wait_for_load_state("networkidle")
     assert page.locator("img.qr").evaluate("img => img.naturalWidth") > 0
+    # The printable posters, fetched as the marketer's browser would download them.
+    links = page.locator("#posters a")
+    assert links.count() == 3
+    for index in range(3):
+        got = page.request.get(base + links.nth(index).get_attribute("href"))
+        assert got.status == 200 and got.headers["content-type"] in ("image/png", "application/pdf")
+    shot(page, "console-posters-zh.png")
+    english(page)
+    assert "A4 poster (PDF)" in page.inner_text("#posters")
+    shot(page, "console-posters-en.png")
+    chinese(page)
     page.goto(f"{base}/admin/")
     shot(page, "console-campaigns.png")
     page.goto(f"{base}/api/docs")

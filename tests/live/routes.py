@@ -150,6 +150,9 @@ def parse(response: requests.Response):
     if mimetype == "image/png":
         assert body.startswith(PNG), body[:16]
         return body
+    if mimetype == "application/pdf":
+        assert body.startswith(b"%PDF-") and body.rstrip().endswith(b"%%EOF"), body[:16]
+        return body
     if mimetype == "image/x-icon":  # an ICO directory of one image, a PNG
         assert body[:4] == b"\x00\x00\x01\x00" and body[22:30] == PNG, body[:30]
         return body
@@ -654,6 +657,11 @@ ROUTES: dict[tuple[str, str], Route] = {
         Guard.CONSOLE_READ,
         lambda w: f"/admin/campaigns/{w.campaigns['wheel']}/qr.png",
         mimetype="image/png",
+    ),
+    ("console.poster_file", "GET"): Route(
+        Guard.CONSOLE_READ,
+        lambda w: f"/admin/campaigns/{w.campaigns['wheel']}/poster.pdf?size=phone",
+        mimetype="application/pdf",
     ),
     ("console.plays_csv", "GET"): Route(
         Guard.CONSOLE_READ,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, gettext
 from marshmallow import ValidationError
 from sqlalchemy import select
 
@@ -12,12 +13,12 @@ from campaigns.ledger import chain
 from campaigns.management import campaign_admin
 from campaigns.models import AuditEntry
 from campaigns.play import load_campaign
-from campaigns.web.console import blueprint, forms
+from campaigns.web.console import blueprint, forms, local_time
 from campaigns.web.console.auth import actor_name
 from campaigns.web.console.common import apply_edit, game_url
 from campaigns.web.extensions import db
 from campaigns.web.i18n import N_
-from campaigns.wechat import qr
+from campaigns.wechat import poster, qr
 from campaigns.wechat.clients import current_client
 from games import registry
 
@@ -164,4 +165,44 @@ def qr_code(campaign_id: int, kind: str):
         image,
         mimetype=mimetype,
         headers={"Content-Disposition": f'inline; filename="campaign-{campaign.id}-qr.{kind}"'},
+    )
+
+
+@blueprint.get("/campaigns/<int:campaign_id>/poster.<kind>")
+def poster_file(campaign_id: int, kind: str):
+    """A printable poster (``?size=a4`` or ``phone``) around the campaign's WeChat QR code, in
+    the campaign's language: it is for the players who walk past it."""
+    size = request.args.get("size", "a4")
+    if kind not in poster.KINDS:
+        abort(404)
+    if size not in poster.SIZES:
+        raise DomainError(
+            ErrorCode.VALIDATION,
+            "Some fields are invalid.",
+            {"size": [f"Must be one of: {', '.join(poster.SIZES)}."]},
+        )
+    campaign = load_campaign(db.session, campaign_id)
+    code = qr.campaign_qr(current_client(), redis_clients.main, campaign)
+    starts, ends = (
+        local_time(at, campaign.zone) for at in (campaign.starts_utc, campaign.ends_utc)
+    )
+    with force_locale(campaign.language):
+        words = poster.PosterWords(
+            title=(campaign.look or {}).get("title") or campaign.name,
+            dates=f"{starts} – {ends}",
+            scan=gettext("Scan with WeChat to play"),
+            keyword=gettext("Or reply %(keyword)s to the account", keyword=campaign.keyword)
+            if campaign.keyword
+            else None,
+            rules=campaign.rules or "",
+        )
+    image = poster.render(
+        code, campaign.look, words, size, kind, current_app.config.get("POSTER_FONT")
+    )
+    return Response(
+        image,
+        mimetype=poster.KINDS[kind],
+        headers={
+            "Content-Disposition": f'inline; filename="campaign-{campaign.id}-poster-{size}.{kind}"'
+        },
     )
