@@ -202,6 +202,17 @@ def test_marketer_publishes_and_analyst_sees_plays(app, factory, make_user, serv
     page.click("#go-live")
     page.wait_for_selector(".status-live")
     shot(page, "console-live.png")
+    # A restock of -3 is refused beside the field, and the -3 stays there to be corrected.
+    overview_url = page.url
+    page.fill("input[name='prizes.0.stock']", "-3")
+    page.click("#stock-form button")
+    page.wait_for_selector(".error[data-field='prizes.0.stock']")
+    assert page.input_value("input[name='prizes.0.stock']") == "-3"
+    assert page.inner_text(".error[data-field='prizes.0.stock']").startswith("库存：")
+    shot(page, "console-restock-refused-zh.png")
+    assert problems == [f"422 {overview_url}/stock"]
+    problems.clear()
+    page.goto(overview_url)
     # The header's switch: the same page in English (Chromium still asks for Chinese), and back.
     assert "可验证的抽奖" in page.inner_text("main")
     shot(page, "console-zh.png")
