@@ -142,6 +142,9 @@ class Config:
         # A CJK font file for the printable posters (campaigns/wechat/poster.py); empty: the
         # first of its FONT_PATHS that exists (Debian's fonts-noto-cjk).
         self.POSTER_FONT = env.get("POSTER_FONT") or None
+        # The poster fetches the campaign's banner only from public addresses; 1 lets it read
+        # private and loopback ones too (a development machine, the tests), never in production.
+        self.POSTER_BANNER_FROM_PRIVATE = env.get("POSTER_BANNER_FROM_PRIVATE", "0") == "1"
 
     def as_dict(self) -> dict:
         return {k: v for k, v in vars(self).items() if k.isupper()}

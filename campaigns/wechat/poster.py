@@ -11,10 +11,14 @@ the campaign's language (the web layer translates them): this module only lays t
 from __future__ import annotations
 
 import io
+import ipaddress
 import os
+import socket
 from dataclasses import dataclass
 from functools import cache
+from urllib.parse import urlsplit
 
+import requests
 import segno
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
@@ -31,6 +35,11 @@ FONT_PATHS = (
 DEFAULT_PRIMARY = "#E8452C"
 DEFAULT_BACKGROUND = "#FFF6E5"
 KINDS = {"png": "image/png", "pdf": "application/pdf"}
+# The banner is fetched from the marketer's URL when the poster is drawn: at most this much,
+# this fast, and (unless ``private_ok``) only from a public address, so the URL cannot make
+# the server read its own network (request forgery). A banner that fails is left out.
+BANNER_BYTES = 5 * 2**20
+BANNER_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,37 @@ def font_path(configured: str | None = None) -> str | None:
         if path and os.path.exists(path):
             return path
     return None
+
+
+def _public(host: str) -> bool:
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return False
+    return bool(addresses) and all(ipaddress.ip_address(a).is_global for a in addresses)
+
+
+def fetch_banner(url: str | None, private_ok: bool = False) -> Image.Image | None:
+    """The campaign's banner image, or None (no URL, not http(s), a private address, too big,
+    too slow, not an image)."""
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    if not private_ok and not _public(parts.hostname):
+        return None
+    try:
+        with requests.get(url, timeout=BANNER_SECONDS, stream=True, allow_redirects=False) as got:
+            if got.status_code != 200:
+                return None
+            body = got.raw.read(BANNER_BYTES + 1, decode_content=True)
+        if len(body) > BANNER_BYTES:
+            return None
+        image = Image.open(io.BytesIO(body))
+        image.load()
+        rgba = image.convert("RGBA")  # transparent parts on white, not black
+        return Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB")
+    except (requests.RequestException, OSError, Image.DecompressionBombError):
+        return None
 
 
 def _font(path: str | None, size: int) -> ImageFont.FreeTypeFont:
@@ -98,9 +138,11 @@ def render(
     size: str = "a4",
     kind: str = "png",
     font: str | None = None,
+    banner: Image.Image | None = None,
 ) -> bytes:
     """The poster as ``kind`` bytes. ``look``: the campaign's colours (``primary_color``,
-    ``background_color``); ``font``: a font file to use before the defaults."""
+    ``background_color``); ``font``: a font file to use before the defaults; ``banner``: the
+    image for the top of the page (``fetch_banner``), else the title band alone."""
     width, height = SIZES[size]
     look = look or {}
     primary = _colour(look.get("primary_color"), DEFAULT_PRIMARY)
@@ -112,10 +154,21 @@ def render(
 
     band = int(height * 0.24)
     draw.rectangle((0, 0, width, band), fill=primary)
+    if banner is not None:  # the top of the page, cropped to its width, the title below it
+        scaled = banner.resize((width, max(1, banner.height * width // banner.width)))
+        strip = scaled.crop((0, 0, width, min(scaled.height, int(height * 0.22))))
+        image.paste(strip, (0, 0))
+        top = strip.height
+        band = top + int(height * 0.1)
+        draw.rectangle((0, top, width, band), fill=primary)
+    else:
+        top = 0
     title_font = _font(path, unit * 8)
     lines = _lines(draw, words.title, title_font, width - 12 * unit)
     block = len(lines) * int(title_font.size * 1.45)
-    _centred(draw, (band - block) // 2, words.title, title_font, width, 6 * unit, "white")
+    _centred(
+        draw, top + (band - top - block) // 2, words.title, title_font, width, 6 * unit, "white"
+    )
 
     y = band + 5 * unit
     y = _centred(draw, y, words.dates, _font(path, unit * 4), width, 6 * unit, "#3c3c3c")

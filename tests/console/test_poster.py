@@ -60,3 +60,25 @@ def test_posters_refuse_a_draft_and_an_unknown_size(marketer, factory, live_camp
     bad = marketer.get(f"/admin/campaigns/{live_campaign.id}/poster.png?size=poster")
     assert bad.status_code == 422 and "size" in bad.get_data(as_text=True)
     assert marketer.get(f"/admin/campaigns/{live_campaign.id}/poster.gif").status_code == 404
+
+
+def test_the_banner_tops_the_poster_and_a_private_address_is_not_fetched(
+    app, marketer, live_campaign, sandbox, app_server
+):
+    """The banner comes from the marketer's URL; here the app server's own favicon (an image on
+    a loopback address), read only when private addresses are allowed (development)."""
+    live_campaign.look = {**LOOK, "banner_url": f"{app_server.url}/favicon.ico"}
+    db.session.commit()
+    path = f"/admin/campaigns/{live_campaign.id}/poster.png?size=phone"
+    refused = Image.open(io.BytesIO(marketer.get(path).data)).convert("RGB")
+    assert refused.getpixel((4, 4)) == (0x12, 0x34, 0x56)  # no banner: the title band
+    app.config["POSTER_BANNER_FROM_PRIVATE"] = True
+    drawn = Image.open(io.BytesIO(marketer.get(path).data)).convert("RGB")
+    assert drawn.getpixel((540, 200)) != (0x12, 0x34, 0x56)  # the favicon's wheel, stretched
+    assert drawn.getpixel((4, 440)) == (0x12, 0x34, 0x56)  # the title band below it
+    (SHOTS / "poster-phone-banner.png").write_bytes(marketer.get(path).data)
+
+
+def test_a_banner_is_fetched_only_from_public_addresses():
+    for url in ("http://127.0.0.1/x.png", "http://10.0.0.1/x.png", "file:///etc/passwd", "", None):
+        assert poster.fetch_banner(url) is None, url

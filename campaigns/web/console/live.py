@@ -196,9 +196,11 @@ def poster_file(campaign_id: int, kind: str):
             else None,
             rules=campaign.rules or "",
         )
-    image = poster.render(
-        code, campaign.look, words, size, kind, current_app.config.get("POSTER_FONT")
+    banner = poster.fetch_banner(
+        (campaign.look or {}).get("banner_url"), current_app.config["POSTER_BANNER_FROM_PRIVATE"]
     )
+    config = current_app.config
+    image = poster.render(code, campaign.look, words, size, kind, config["POSTER_FONT"], banner)
     return Response(
         image,
         mimetype=poster.KINDS[kind],
