@@ -74,6 +74,12 @@ class Config:
         self.NOTICE_RETRY_INTERVALS = [
             int(s) for s in env.get("NOTICE_RETRY_INTERVALS", "10,30,60,300,900").split(",")
         ]
+        # Winners' claims (campaigns/prizes/sealing.py): the AES-GCM keys, "<id>:<base64 key>"
+        # entries, the first sealing (rotation: docs/security.md); unset outside production, a
+        # key derived from SECRET_KEY. Claims' personal fields are emptied this many days
+        # after their campaign ends.
+        self.CLAIMS_KEY = env.get("CLAIMS_KEY", "")
+        self.CLAIMS_PURGE_DAYS = int(env.get("CLAIMS_PURGE_DAYS", 90))
         self.PRODUCTION = _flag("PRODUCTION")
         # Player sessions: signed cookie, a campaign lasts days, not months.
         self.SESSION_COOKIE_HTTPONLY = True

@@ -4,6 +4,7 @@ from campaigns.models.admin_user import AdminUser
 from campaigns.models.campaign import Campaign, Prize, Question
 from campaigns.models.people import ApiToken, AuditEntry, FollowEvent, PageViewBucket, Player
 from campaigns.models.plays import Play, Win
+from campaigns.models.prizes import Claim, Payout
 from campaigns.models.quiz import QuizAttempt
 
 __all__ = [
@@ -11,8 +12,10 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Campaign",
+    "Claim",
     "FollowEvent",
     "PageViewBucket",
+    "Payout",
     "Play",
     "Player",
     "Prize",

@@ -26,6 +26,14 @@ class Language(StrEnum):
     EN = "en"
 
 
+class PrizeKind(StrEnum):
+    """How a prize reaches its winner (campaigns/prizes/kinds.py holds each kind's rules)."""
+
+    CODE = "code"  # a redemption code shown at a counter
+    GOODS = "goods"  # shipped: the winner claims it with name, phone and address
+    CASH = "cash"  # paid through WeChat Pay (a red packet of amount_fen)
+
+
 class Pacing(StrEnum):
     NONE = "none"
     EVEN = "even"
@@ -99,6 +107,13 @@ class Prize(Model):
     probability: Mapped[float]
     pacing: Mapped[str] = mapped_column(String(8), default=Pacing.NONE.value)
     image_url: Mapped[str | None] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(
+        String(8), default=PrizeKind.CODE.value, server_default=PrizeKind.CODE.value
+    )
+    # A cash prize's amount in fen (1/100 yuan); None for the other kinds.
+    amount_fen: Mapped[int | None]
+    # Days a win has to be claimed (goods) or redeemed (code) before it expires; None: no limit.
+    claim_days: Mapped[int | None]
 
     campaign: Mapped[Campaign] = relationship(back_populates="prizes")
 

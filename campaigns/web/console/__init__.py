@@ -11,6 +11,7 @@ from flask import Blueprint, g, render_template
 from flask_wtf.csrf import CSRFError
 
 from campaigns.core.errors import DomainError
+from campaigns.prizes import kinds
 from campaigns.web import i18n
 from campaigns.web.console import auth
 from campaigns.web.console.words import translate
@@ -26,7 +27,14 @@ def _language():
         "lang": i18n.current_language(),
         "translate": translate,
         "user": g.get("console_user"),
+        "prize_kinds": tuple(kinds.KINDS.values()),
+        "prize_kind_label": _prize_kind_label,
     }
+
+
+def _prize_kind_label(name: str | None) -> str:
+    """What the pages call a prize kind: the registry's label, translated."""
+    return translate(kinds.get(name).label if (name or "code") in kinds.KINDS else name)
 
 
 @blueprint.app_template_filter("game_label")

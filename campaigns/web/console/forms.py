@@ -25,7 +25,17 @@ _ALL_SETTINGS = SETTINGS + GAME_SETTINGS
 SCALARS = tuple(s.name for s in _ALL_SETTINGS if s.kind not in _TYPED_APART)
 INTEGERS = {s.name for s in _ALL_SETTINGS if s.kind == Kind.INTEGER}
 LOOK = ("title", "primary_color", "background_color", "banner_url")
-PRIZE_FIELDS = ("id", "name", "stock", "probability", "pacing", "image_url")
+PRIZE_FIELDS = (
+    "id",
+    "name",
+    "stock",
+    "probability",
+    "pacing",
+    "image_url",
+    "kind",
+    "amount_fen",
+    "claim_days",
+)
 QUESTION_FIELDS = ("text", "options", "answer")
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 _ROW = re.compile(r"^(prizes|questions)\.(\d+)\.(\w+)$")
@@ -50,7 +60,7 @@ def blank(now: datetime) -> dict:
         "ends_at": ends.strftime(LOCAL_FORMAT),
         "require_follow": False,
         "look": dict.fromkeys(LOOK, ""),
-        "prizes": [dict.fromkeys(PRIZE_FIELDS, "") | {"pacing": "none"}],
+        "prizes": [dict.fromkeys(PRIZE_FIELDS, "") | {"pacing": "none", "kind": "code"}],
         "questions": [],
     }
 
@@ -157,6 +167,9 @@ def _prize(row: dict) -> dict:
         "probability": _number(row.get("probability", "")),
         "pacing": row.get("pacing") or "none",
         "image_url": row.get("image_url", "").strip() or None,
+        "kind": row.get("kind") or "code",
+        "amount_fen": _integer(row.get("amount_fen", "")),
+        "claim_days": _integer(row.get("claim_days", "")),
     }
     if row.get("id"):
         prize["id"] = _integer(row["id"])

@@ -18,6 +18,19 @@ from campaigns.web.i18n import N_
 DATA_WORDS = (
     # statuses, games and roles
     N_("draft"),
+    # prize kinds and a win's statuses (campaigns/prizes/kinds.py)
+    N_("Redemption code"),
+    N_("Shipped goods"),
+    N_("Cash (WeChat Pay)"),
+    N_("open"),
+    N_("redeemed"),
+    N_("unclaimed"),
+    N_("claimed"),
+    N_("shipped"),
+    N_("paying"),
+    N_("paid"),
+    N_("failed"),
+    N_("expired"),
     N_("live"),
     N_("paused"),
     N_("ended"),
@@ -56,6 +69,11 @@ DATA_WORDS = (
     N_("A grid has 8 cells and keeps one for no prize: at most 7 prizes."),
     # the domain's checks (campaigns/management/)
     N_("Cannot change once published."),
+    N_("Only a cash prize has an amount."),
+    N_("A cash prize needs its amount in fen."),
+    N_("WeChat Pay red packets are 100 to 20000 fen (1 to 200 yuan)."),
+    N_("A cash prize is paid by itself; it has no claim deadline."),
+    N_("A prize's kind, amount and claim days cannot change once published."),
     N_("Odds and pacing cannot change once published."),
     N_("Same prizes (by id) required once published."),
     N_("Rules text is required before going live (WeChat platform rules)."),
