@@ -176,6 +176,8 @@ class World:
     first_code: str = ""  # looked up, never redeemed
     codes: list[str] = field(default_factory=list)  # each redeemed by one route
     desk_code: str = ""
+    goods_win: int = 0  # the player's claimed goods win (claimed again by its route)
+    shipped_code: str = ""  # another, shipped by the shipments route
     attempt_questions: list[dict] = field(default_factory=list)
 
     @property
@@ -239,6 +241,15 @@ def campaign_body(**overrides) -> dict:
 def iso(seconds: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(seconds))
 
+
+CLAIM = {
+    "name": "Han Meimei",
+    "phone": "13712345678",
+    "province": "Guangdong",
+    "city": "Guangzhou",
+    "district": "Tianhe",
+    "address": "2 Tiyu Road",
+}
 
 QUESTIONS = [
     {"text": f"Question {i}", "options": ["a", "b", "c"], "answer": i % 3} for i in range(6)
@@ -435,6 +446,19 @@ ROUTES: dict[tuple[str, str], Route] = {
         lambda w: f"/h5/{w.campaigns['scratch']}/play",
         check=lambda w, r: holds(r.json()["outcome"] in ("win", "lose")),
     ),
+    ("h5.prizes.wins", "GET"): Route(
+        Guard.PLAYER,
+        lambda w: f"/h5/{w.campaigns['goods']}/wins",
+        check=lambda w, r: holds(
+            {win["kind"] for win in r.json()["wins"]} == {"goods"} and len(r.json()["wins"]) == 2
+        ),
+    ),
+    ("h5.prizes.claim", "POST"): Route(
+        Guard.PLAYER,
+        lambda w: f"/h5/{w.campaigns['goods']}/wins/{w.goods_win}/claim",
+        send=lambda w, role: {"json": CLAIM},
+        check=lambda w, r: holds(r.json()["claim"]["phone"] == CLAIM["phone"]),
+    ),
     ("h5.quiz.start", "POST"): Route(
         Guard.PLAYER,
         lambda w: f"/h5/{w.campaigns['quiz']}/quiz",
@@ -521,6 +545,20 @@ ROUTES: dict[tuple[str, str], Route] = {
         lambda w: f"/api/campaigns/{w.campaigns['wheel']}/winners.csv",
         mimetype="text/csv",
         check=csv_of("winners"),
+    ),
+    ("admin_api.ClaimsCsv", "GET"): Route(
+        Guard.API_WRITE,  # personal data: marketers only, analysts get 403
+        lambda w: f"/api/campaigns/{w.campaigns['goods']}/claims.csv",
+        mimetype="text/csv",
+        check=lambda w, r: holds(csv_rows(r)[0][:2] == ["code", "prize"] and len(csv_rows(r)) == 3),
+    ),
+    ("admin_api.Shipments", "POST"): Route(
+        Guard.API_WRITE,
+        lambda w: f"/api/campaigns/{w.campaigns['goods']}/shipments",
+        send=lambda w, role: {
+            "json": [{"code": w.shipped_code, "courier": "SF", "tracking_number": "SF1001"}]
+        },
+        check=lambda w, r: holds(r.json()["rows"] == 1),
     ),
     ("admin_api.CampaignQrPng", "GET"): Route(
         Guard.API_READ,
@@ -660,6 +698,28 @@ ROUTES: dict[tuple[str, str], Route] = {
         lambda w: f"/admin/campaigns/{w.campaigns['wheel']}/winners.csv",
         mimetype="text/csv",
         check=csv_of("winners"),
+    ),
+    ("console.claims_page", "GET"): Route(
+        Guard.CONSOLE_READ,
+        lambda w: f"/admin/campaigns/{w.campaigns['goods']}/claims",
+        mimetype="text/html",
+        check=lambda w, r: holds(w.shipped_code in r.text and CLAIM["phone"] not in r.text),
+    ),
+    ("console.claims_csv", "GET"): Route(
+        Guard.CONSOLE_WRITE,  # personal data: marketers only, analysts get 403
+        lambda w: f"/admin/campaigns/{w.campaigns['goods']}/claims.csv",
+        mimetype="text/csv",
+        check=lambda w, r: holds(len(csv_rows(r)) == 3),
+    ),
+    ("console.upload_shipments", "POST"): Route(
+        Guard.CONSOLE_WRITE,
+        lambda w: f"/admin/campaigns/{w.campaigns['goods']}/shipments",
+        ok=302,
+        mimetype="text/html",
+        send=lambda w, role: w.form(
+            role, rows=f"code,courier,tracking_number\n{w.shipped_code},SF,SF1001\n"
+        ),
+        check=lambda w, r: redirects_to("/admin/campaigns/")(r),
     ),
     ("console.menu_page", "GET"): Route(
         Guard.CONSOLE_READ,

@@ -70,6 +70,19 @@ def world(deployment):
     codes = [play(world, "wheel")["code"] for _ in range(3)]
     world.plays["wheel"] = 3
     world.first_code, world.codes = codes[0], codes[1:]
+    world.campaigns["goods"] = world.new_campaign(
+        "live", prizes=[{"name": "Mug", "kind": "goods", "stock": 50, "probability": 1.0}]
+    )
+    for _ in range(2):
+        play(world, "goods")
+    goods = world.campaigns["goods"]
+    wins = world.sessions["player"].get(f"{world.url}/h5/{goods}/wins").json()["wins"]
+    for win in wins:  # both claimed: one to claim again, one to ship
+        claimed = world.sessions["player"].post(
+            f"{world.url}/h5/{goods}/wins/{win['id']}/claim", json=ADDRESS
+        )
+        assert claimed.status_code == 200, claimed.text
+    world.goods_win, world.shipped_code = wins[0]["id"], wins[1]["code"]
 
     ended = world.new_campaign(
         "live",
@@ -91,6 +104,16 @@ def world(deployment):
     yield world
     for session in world.sessions.values():  # idle keep-alive connections delay a graceful stop
         session.close()
+
+
+ADDRESS = {
+    "name": "Li Lei",
+    "phone": "13812345678",
+    "province": "Guangdong",
+    "city": "Shenzhen",
+    "district": "Nanshan",
+    "address": "1 Keji Road",
+}
 
 
 def console_session(world: World, username: str) -> requests.Session:

@@ -3,8 +3,6 @@ expire past their prize's claim_days, by the idempotent job and in the player's 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from campaigns.core import services
 from campaigns.models import Win
 from campaigns.prizes import expiry
@@ -30,12 +28,12 @@ def test_kinds_are_stored_shown_and_checked(factory, client):
         ({"name": "X", "amount_fen": 500, "stock": 1, "probability": 0.1}, "amount_fen"),
         ({"name": "X", "kind": "gold", "stock": 1, "probability": 0.1}, "kind"),
     ):
-        bad = client.post(
-            "/api/campaigns", json={**body, "prizes": [prize]}, headers=auth(token)
-        )
+        bad = client.post("/api/campaigns", json={**body, "prizes": [prize]}, headers=auth(token))
         assert bad.status_code == 422, bad.json
-        assert "amount_fen" in str(bad.json["fields"]) if field is None else field in str(
-            bad.json["fields"]
+        assert (
+            "amount_fen" in str(bad.json["fields"])
+            if field is None
+            else field in str(bad.json["fields"])
         )
     campaign_id = made.json["id"]
     live = client.post(

@@ -69,6 +69,12 @@ DATA_WORDS = (
     N_("A grid has 8 cells and keeps one for no prize: at most 7 prizes."),
     # the domain's checks (campaigns/management/)
     N_("Cannot change once published."),
+    N_("Shipments recorded."),
+    N_("Some rows are invalid."),
+    N_("Required."),
+    N_("No goods prize of this campaign has this code."),
+    N_("The winner has not claimed it yet."),
+    N_("At least one row of code, courier and tracking_number."),
     N_("Only a cash prize has an amount."),
     N_("A cash prize needs its amount in fen."),
     N_("WeChat Pay red packets are 100 to 20000 fen (1 to 200 yuan)."),
@@ -136,6 +142,10 @@ MESSAGES_WITH_VALUES = [
             N_("Already redeemed at %(when)s by %(who)s."),
         ),
         (r"At least (?P<n>\d+) characters\.", N_("At least %(n)s characters.")),
+        (
+            r"At most (?P<n>\d+) printable characters\.",
+            N_("At most %(n)s printable characters."),
+        ),
         (
             r"Enter the number of the correct option \(1 to (?P<n>\d+)\)\.",
             N_("Enter the number of the correct option (1 to %(n)s)."),
