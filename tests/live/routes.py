@@ -178,6 +178,7 @@ class World:
     desk_code: str = ""
     goods_win: int = 0  # the player's claimed goods win (claimed again by its route)
     shipped_code: str = ""  # another, shipped by the shipments route
+    cash_win: int = 0  # the player's red packet (its retry route leaves a paid one be)
     attempt_questions: list[dict] = field(default_factory=list)
 
     @property
@@ -560,6 +561,16 @@ ROUTES: dict[tuple[str, str], Route] = {
         },
         check=lambda w, r: holds(r.json()["rows"] == 1),
     ),
+    ("admin_api.Payouts", "GET"): Route(
+        Guard.API_READ,
+        lambda w: f"/api/campaigns/{w.campaigns['cash']}/payouts",
+        check=lambda w, r: holds(isinstance(r.json()["payouts"], list)),
+    ),
+    ("admin_api.PayoutRetry", "POST"): Route(
+        Guard.API_WRITE,
+        lambda w: f"/api/campaigns/{w.campaigns['cash']}/payouts/{w.cash_win}/retry",
+        check=lambda w, r: holds(r.json()["status"] in ("pending", "sending", "paid")),
+    ),
     ("admin_api.CampaignQrPng", "GET"): Route(
         Guard.API_READ,
         lambda w: f"/api/campaigns/{w.campaigns['wheel']}/qr.png",
@@ -719,6 +730,14 @@ ROUTES: dict[tuple[str, str], Route] = {
         send=lambda w, role: w.form(
             role, rows=f"code,courier,tracking_number\n{w.shipped_code},SF,SF1001\n"
         ),
+        check=lambda w, r: redirects_to("/admin/campaigns/")(r),
+    ),
+    ("console.retry_payout", "POST"): Route(
+        Guard.CONSOLE_WRITE,
+        lambda w: f"/admin/campaigns/{w.campaigns['cash']}/payouts/{w.cash_win}/retry",
+        ok=302,
+        mimetype="text/html",
+        send=lambda w, role: w.form(role),
         check=lambda w, r: redirects_to("/admin/campaigns/")(r),
     ),
     ("console.menu_page", "GET"): Route(

@@ -83,6 +83,15 @@ def world(deployment):
         )
         assert claimed.status_code == 200, claimed.text
     world.goods_win, world.shipped_code = wins[0]["id"], wins[1]["code"]
+    world.campaigns["cash"] = world.new_campaign(
+        "live",
+        prizes=[
+            {"name": "Red packet", "kind": "cash", "amount_fen": 100, "stock": 5, "probability": 1}
+        ],
+    )
+    play(world, "cash")
+    cash_wins = f"{world.url}/h5/{world.campaigns['cash']}/wins"
+    world.cash_win = world.sessions["player"].get(cash_wins).json()["wins"][0]["id"]
 
     ended = world.new_campaign(
         "live",

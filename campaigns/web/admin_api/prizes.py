@@ -12,7 +12,7 @@ from flask.views import MethodView
 from campaigns.core import services
 from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.play import load_campaign
-from campaigns.prizes import claims
+from campaigns.prizes import cash, claims
 from campaigns.prizes.sealing import Sealer
 from campaigns.reports import exports
 from campaigns.web.admin_api.auth import require
@@ -101,3 +101,30 @@ class Shipments(MethodView):
         for win_id in shipped:
             notices.notify_shipped(win_id)
         return {"shipped": len(shipped), "rows": len(rows)}
+
+
+@blueprint.route("/campaigns/<int:campaign_id>/payouts")
+class Payouts(MethodView):
+    @require()
+    @blueprint.doc(**SECURED)
+    def get(self, campaign_id: int):
+        """Cash prizes' red packets: bill number, amount, status (pending, sending, paid,
+        failed), attempts and WeChat Pay's last refusal."""
+        load_campaign(db.session, campaign_id)
+        return {"payouts": cash.payouts(db.session, campaign_id)}
+
+
+@blueprint.route("/campaigns/<int:campaign_id>/payouts/<int:win_id>/retry")
+class PayoutRetry(MethodView):
+    @require("marketer")
+    @blueprint.doc(**SECURED)
+    def post(self, campaign_id: int, win_id: int):
+        """Send a failed red packet again, under its same bill number (never paid twice)."""
+        load_campaign(db.session, campaign_id)
+        return cash.retry(
+            db.session,
+            campaign_id,
+            win_id,
+            current_app.config["WECHAT_PAY_MCH_ID"],
+            services.now(),
+        )

@@ -15,7 +15,7 @@ from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.core.services import now
 from campaigns.models import Claim, Payout, Prize, Win
 from campaigns.play import load_campaign
-from campaigns.prizes import claims, kinds
+from campaigns.prizes import cash, claims, kinds
 from campaigns.prizes.sealing import Sealer
 from campaigns.reports import exports
 from campaigns.web.console import blueprint, forms
@@ -106,3 +106,11 @@ def upload_shipments(campaign_id: int):
         notices.notify_shipped(win_id)
     flash("Shipments recorded.")
     return redirect(url_for("console.claims_page", campaign_id=campaign.id))
+
+
+@blueprint.post("/campaigns/<int:campaign_id>/payouts/<int:win_id>/retry")
+def retry_payout(campaign_id: int, win_id: int):
+    load_campaign(db.session, campaign_id)
+    cash.retry(db.session, campaign_id, win_id, current_app.config["WECHAT_PAY_MCH_ID"], now())
+    flash("The red packet will be sent again.")
+    return redirect(url_for("console.claims_page", campaign_id=campaign_id))

@@ -70,6 +70,7 @@ DATA_WORDS = (
     # the domain's checks (campaigns/management/)
     N_("Cannot change once published."),
     N_("Shipments recorded."),
+    N_("The red packet will be sent again."),
     N_("Some rows are invalid."),
     N_("Required."),
     N_("No goods prize of this campaign has this code."),
