@@ -8,6 +8,7 @@ import io
 
 from flask import Response, current_app, request
 from flask.views import MethodView
+from marshmallow import Schema, fields
 
 from campaigns.core import services
 from campaigns.core.errors import DomainError, ErrorCode
@@ -22,6 +23,25 @@ from campaigns.web.extensions import db
 from campaigns.wechat import notices
 
 MAX_SHIPMENT_ROWS = 5_000
+
+
+class ShipmentsOut(Schema):
+    shipped = fields.Integer(metadata={"description": "claims newly shipped or corrected"})
+    rows = fields.Integer(metadata={"description": "rows uploaded"})
+
+
+class PayoutOut(Schema):
+    win_id = fields.Integer()
+    bill_no = fields.String(metadata={"description": "WeChat Pay's mch_billno, one per win"})
+    amount_fen = fields.Integer()
+    status = fields.String(metadata={"description": "pending, sending, paid or failed"})
+    attempts = fields.Integer()
+    error = fields.String(allow_none=True, metadata={"description": "WeChat Pay's last word"})
+    paid_at = fields.String(allow_none=True)
+
+
+class PayoutsOut(Schema):
+    payouts = fields.List(fields.Nested(PayoutOut))
 
 
 @blueprint.route("/campaigns/<int:campaign_id>/claims.csv")
@@ -86,6 +106,7 @@ class Shipments(MethodView):
             }
         },
     )
+    @blueprint.response(200, ShipmentsOut)
     def post(self, campaign_id: int):
         """Rows of code, courier, tracking_number: each claim becomes shipped and its winner is
         told. Any bad row refuses the upload (422 naming rows.<n>.<field>); nothing changes."""
@@ -107,6 +128,7 @@ class Shipments(MethodView):
 class Payouts(MethodView):
     @require()
     @blueprint.doc(**SECURED)
+    @blueprint.response(200, PayoutsOut)
     def get(self, campaign_id: int):
         """Cash prizes' red packets: bill number, amount, status (pending, sending, paid,
         failed), attempts and WeChat Pay's last refusal."""
@@ -118,6 +140,7 @@ class Payouts(MethodView):
 class PayoutRetry(MethodView):
     @require("marketer")
     @blueprint.doc(**SECURED)
+    @blueprint.response(200, PayoutOut)
     def post(self, campaign_id: int, win_id: int):
         """Send a failed red packet again, under its same bill number (never paid twice)."""
         load_campaign(db.session, campaign_id)
