@@ -14,7 +14,6 @@ from campaigns.models import Payout
 from campaigns.prizes import cash
 from campaigns.web.extensions import db
 from tests.prizes.helpers import auth, win_of
-from tests.sandbox_client import SandboxClient
 
 pytestmark = pytest.mark.one_database  # WeChat Pay's side; the SQL is the same on both
 
@@ -24,11 +23,8 @@ RED_PACKET = [
 
 
 @pytest.fixture
-def pay_sandbox(app, sandbox_server):
-    handle = SandboxClient(sandbox_server.url)
-    handle.reset()
-    app.config.update(WECHAT_PAY_BASE_URL=sandbox_server.url + "/", WECHAT_TIMEOUT_SECONDS=3)
-    return handle
+def pay_sandbox(wechat_sandbox):
+    return wechat_sandbox
 
 
 def redpacks(handle) -> dict:

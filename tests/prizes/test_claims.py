@@ -19,6 +19,7 @@ from campaigns.core import services
 from campaigns.models import Claim
 from campaigns.prizes import claims
 from campaigns.web.extensions import db
+from campaigns.wechat import notices
 from tests.prizes.helpers import ADDRESS, KINDS, auth, win_of
 
 
@@ -118,3 +119,20 @@ def test_claims_are_purged_days_after_the_campaign_ends(won, factory, clock):
     assert claims.purge(db.session, services.now(), 90) == 0
     claim = db.session.scalar(select(Claim))
     assert claim.sealed is None and claim.purged_at is not None
+
+
+@pytest.mark.one_database  # WeChat's side; the SQL is the same on both
+def test_the_winner_is_told_of_the_shipment_once(won, factory, client, wechat_sandbox, run_jobs):
+    campaign, winner, _, mug, _ = won
+    wechat_sandbox.set_follower(winner.openid, True)
+    factory.signed_in(winner).post(f"/h5/{campaign.id}/wins/{mug.id}/claim", json=ADDRESS)
+    row = [{"code": mug.code, "courier": "SF", "tracking_number": "SF9001"}]
+    ship = f"/api/campaigns/{campaign.id}/shipments"
+    assert client.post(ship, json=row, headers=auth(factory.token("marketer"))).status_code == 200
+    run_jobs()
+    notices.requeue_shipping(db.session)  # the sweep finds nothing left to send
+    run_jobs()
+    shipped = [t for t in wechat_sandbox.sent_templates() if "SF9001" in str(t["body"]["data"])]
+    assert len(shipped) == 1 and shipped[0]["body"]["touser"] == winner.openid
+    db.session.expire_all()
+    assert db.session.scalar(select(Claim.shipping_notice)) == "sent"
