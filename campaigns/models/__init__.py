@@ -2,7 +2,15 @@
 
 from campaigns.models.admin_user import AdminUser
 from campaigns.models.campaign import Campaign, Prize, Question
-from campaigns.models.people import ApiToken, AuditEntry, FollowEvent, PageViewBucket, Player
+from campaigns.models.people import (
+    ApiToken,
+    AuditEntry,
+    FollowEvent,
+    PageViewBucket,
+    Player,
+    Staff,
+    StaffInvite,
+)
 from campaigns.models.plays import Play, Win
 from campaigns.models.prizes import Claim, Payout
 from campaigns.models.quiz import QuizAttempt
@@ -21,5 +29,7 @@ __all__ = [
     "Prize",
     "Question",
     "QuizAttempt",
+    "Staff",
+    "StaffInvite",
     "Win",
 ]

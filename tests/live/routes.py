@@ -179,6 +179,8 @@ class World:
     goods_win: int = 0  # the player's claimed goods win (claimed again by its route)
     shipped_code: str = ""  # another, shipped by the shipments route
     cash_win: int = 0  # the player's red packet (its retry route leaves a paid one be)
+    staff_code: str = ""  # redeemed by the player as staff, at the phone desk
+    revoked_staff: int = 0  # another staff member, revoked by its route
     attempt_questions: list[dict] = field(default_factory=list)
 
     @property
@@ -208,6 +210,14 @@ class World:
 
     def form(self, role: str, **fields) -> dict:
         return {"data": {"csrf_token": self.csrf[role], **fields}}
+
+    def staff_invite(self, name: str = "Live staff") -> str:
+        """The path of a new one-time "bind as staff" code, as a console marketer makes it."""
+        page = self.request(
+            "console_marketer", "POST", "/admin/staff", **self.form("console_marketer", name=name)
+        )
+        assert page.status_code == 200, page.text[:300]
+        return re.search(r"https?://[^/]+(/h5/staff/bind/[\w-]+)", page.text).group(1)
 
     def menu_fingerprint(self) -> str:
         """The fingerprint of the menu change the console shows now (its confirm form's). Once
@@ -459,6 +469,29 @@ ROUTES: dict[tuple[str, str], Route] = {
         lambda w: f"/h5/{w.campaigns['goods']}/wins/{w.goods_win}/claim",
         send=lambda w, role: {"json": CLAIM},
         check=lambda w, r: holds(r.json()["claim"]["phone"] == CLAIM["phone"]),
+    ),
+    ("h5.staff.bind", "GET"): Route(
+        Guard.PLAYER_PAGE,
+        lambda w: w.staff_invite(),
+        ok=302,
+        mimetype="text/html",
+        check=lambda w, r: holds(r.headers["Location"].endswith("/h5/staff/desk")),
+    ),
+    ("h5.staff.desk", "GET"): Route(
+        Guard.PLAYER_PAGE,
+        lambda w: "/h5/staff/desk",
+        mimetype="text/html",
+        check=lambda w, r: contains("desk-config")(r),
+    ),
+    ("h5.staff.lookup", "GET"): Route(
+        Guard.PLAYER,
+        lambda w: f"/h5/staff/codes/{w.first_code}",
+        check=lambda w, r: holds(r.json()["code"] == w.first_code),
+    ),
+    ("h5.staff.redeem", "POST"): Route(
+        Guard.PLAYER,
+        lambda w: f"/h5/staff/codes/{w.staff_code}/redeem",
+        check=lambda w, r: holds(r.json()["redeemed_by"].endswith("Live staff")),
     ),
     ("h5.quiz.start", "POST"): Route(
         Guard.PLAYER,
@@ -739,6 +772,27 @@ ROUTES: dict[tuple[str, str], Route] = {
         mimetype="text/html",
         send=lambda w, role: w.form(role),
         check=lambda w, r: redirects_to("/admin/campaigns/")(r),
+    ),
+    ("console.staff_page", "GET"): Route(
+        Guard.CONSOLE_READ,
+        lambda w: "/admin/staff",
+        mimetype="text/html",
+        check=lambda w, r: contains("Live staff")(r),
+    ),
+    ("console.invite_staff", "POST"): Route(
+        Guard.CONSOLE_WRITE,
+        lambda w: "/admin/staff",
+        mimetype="text/html",
+        send=lambda w, role: w.form(role, name="Invited live"),
+        check=lambda w, r: contains("/h5/staff/bind/")(r),
+    ),
+    ("console.revoke_staff", "POST"): Route(
+        Guard.CONSOLE_WRITE,
+        lambda w: f"/admin/staff/{w.revoked_staff}/revoke",
+        ok=302,
+        mimetype="text/html",
+        send=lambda w, role: w.form(role),
+        check=lambda w, r: redirects_to("/admin/staff")(r),
     ),
     ("console.menu_page", "GET"): Route(
         Guard.CONSOLE_READ,

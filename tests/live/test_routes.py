@@ -110,6 +110,16 @@ def world(deployment):
     for role in ROLES:
         page = "/admin/" if role.startswith("console_") else "/admin/login"
         world.csrf[role] = CSRF.search(world.request(role, "GET", page).text).group(1)
+    # The player is also staff at a phone desk; another staff member is there to be revoked.
+    world.campaigns["desk"] = world.new_campaign("live")
+    world.staff_code = play(world, "desk")["code"]
+    for who, name in (("player", "Live staff"), ("other player", "Other staff")):
+        bound = world.sessions[who].get(world.url + world.staff_invite(name), allow_redirects=False)
+        assert bound.status_code == 302, bound.text[:300]
+    listed = world.request("console_marketer", "GET", "/admin/staff").text
+    world.revoked_staff = int(
+        re.search(r"Other staff</td>.*?/admin/staff/(\d+)/revoke", listed, re.S).group(1)
+    )
     yield world
     for session in world.sessions.values():  # idle keep-alive connections delay a graceful stop
         session.close()

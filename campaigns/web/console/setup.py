@@ -18,6 +18,7 @@ from campaigns.web.console import (  # noqa: F401  (routes)
     menu,
     pages,
     report,
+    staff,
 )
 from campaigns.web.console.api_docs import blueprint as api_docs
 

@@ -70,6 +70,12 @@ DATA_WORDS = (
     # the domain's checks (campaigns/management/)
     N_("Cannot change once published."),
     N_("Shipments recorded."),
+    N_("Staff member revoked."),
+    N_("1 to 40 characters."),
+    N_("This staff code is unknown, used or expired; ask for a new one."),
+    N_("Only staff may verify codes; ask a marketer for a staff QR code."),
+    N_("This prize is shipped or paid, not redeemed at a counter."),
+    N_("The time to redeem this prize has passed."),
     N_("The red packet will be sent again."),
     N_("Some rows are invalid."),
     N_("Required."),
