@@ -158,6 +158,7 @@ def _page_config(campaign, context: dict) -> dict:
             "prizes": url_for("h5.pages.my_prizes", campaign_id=campaign.id),
         },
         "t": t,
+        "prize_kinds": {str(p.id): p.kind for p in campaign.prizes},
         "share": {
             "title": context["look"]["title"],
             "desc": gettext(
