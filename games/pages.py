@@ -19,7 +19,7 @@ from campaigns.core.errors import DomainError
 from campaigns.core.services import redis_clients
 from campaigns.draw.engine import REDIS_DOWN
 from campaigns.play import load_published_campaign
-from campaigns.prizes import claims
+from campaigns.prizes import claims, winners
 from campaigns.prizes.sealing import Sealer
 from campaigns.reports.pageviews import record_view
 from campaigns.web import i18n
@@ -141,6 +141,9 @@ def game(campaign_id: int):
         screens=SCREENS,
         plays_left=standing.plays_left_today(db.session, campaign, player.id, now),
         follow_qr_url=url_for("h5.wechat.follow_qr", campaign_id=campaign.id),
+        winners=winners.latest(db.session, redis_clients.main, campaign)
+        if campaign.show_winners
+        else None,
     )
     context["config"] = _page_config(campaign, context)
     return render_template(f"h5/{campaign.game}.html", **context)

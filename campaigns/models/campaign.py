@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaigns.core.clock import as_utc
@@ -60,6 +60,8 @@ class Campaign(Model):
     plays_per_user_total: Mapped[int | None]
     wins_per_user_total: Mapped[int | None]  # None: no limit (the API defaults it to 1)
     require_follow: Mapped[bool] = mapped_column(default=False)
+    # The game page lists the latest wins (masked), campaigns/prizes/winners.py.
+    show_winners: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The game's own settings (the quiz's pass score, ...), each checked by the game's schema
     # (its ``settings``, games/base.py); the domain stores them and never reads inside.
     game_settings: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
