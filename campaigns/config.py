@@ -74,6 +74,22 @@ class Config:
         self.NOTICE_RETRY_INTERVALS = [
             int(s) for s in env.get("NOTICE_RETRY_INTERVALS", "10,30,60,300,900").split(",")
         ]
+        # Winners' claims (campaigns/prizes/sealing.py): the AES-GCM keys, "<id>:<base64 key>"
+        # entries, the first sealing (rotation: docs/security.md); unset outside production, a
+        # key derived from SECRET_KEY. Claims' personal fields are emptied this many days
+        # after their campaign ends.
+        self.CLAIMS_KEY = env.get("CLAIMS_KEY", "")
+        # WeChat Pay (cash prizes, campaigns/prizes/cash.py): the merchant's API certificate and
+        # key files, where the API is (empty: WeChat Pay, or the sandbox when WECHAT_SANDBOX
+        # is on), the red packet's sender name and wishing, and this server's IP as WeChat
+        # Pay asks for it. WECHAT_PAY_MCH_ID and WECHAT_PAY_API_KEY are the account's.
+        self.WECHAT_PAY_CERT_PATH = env.get("WECHAT_PAY_CERT_PATH", "")
+        self.WECHAT_PAY_KEY_PATH = env.get("WECHAT_PAY_KEY_PATH", "")
+        self.WECHAT_PAY_BASE_URL = env.get("WECHAT_PAY_BASE_URL", "")
+        self.WECHAT_PAY_SEND_NAME = env.get("WECHAT_PAY_SEND_NAME", "")
+        self.WECHAT_PAY_WISHING = env.get("WECHAT_PAY_WISHING", "恭喜中奖")
+        self.WECHAT_PAY_CLIENT_IP = env.get("WECHAT_PAY_CLIENT_IP", "127.0.0.1")
+        self.CLAIMS_PURGE_DAYS = int(env.get("CLAIMS_PURGE_DAYS", 90))
         self.PRODUCTION = _flag("PRODUCTION")
         # Player sessions: signed cookie, a campaign lasts days, not months.
         self.SESSION_COOKIE_HTTPONLY = True

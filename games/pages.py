@@ -7,19 +7,24 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime
 
+import segno
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext
+from markupsafe import Markup
 
 from campaigns.core import services, urls
-from campaigns.core.clock import as_utc
 from campaigns.core.errors import DomainError
 from campaigns.core.services import redis_clients
 from campaigns.draw.engine import REDIS_DOWN
 from campaigns.play import load_published_campaign
+from campaigns.prizes import claims, winners
+from campaigns.prizes.sealing import Sealer
 from campaigns.reports.pageviews import record_view
 from campaigns.web import i18n
 from campaigns.web.extensions import db
+from campaigns.web.i18n import N_
 from campaigns.wechat import followers
 from games import registry, standing
 from games.assets import asset_url
@@ -136,6 +141,9 @@ def game(campaign_id: int):
         screens=SCREENS,
         plays_left=standing.plays_left_today(db.session, campaign, player.id, now),
         follow_qr_url=url_for("h5.wechat.follow_qr", campaign_id=campaign.id),
+        winners=winners.latest(db.session, redis_clients.main, campaign)
+        if campaign.show_winners
+        else None,
     )
     context["config"] = _page_config(campaign, context)
     return render_template(f"h5/{campaign.game}.html", **context)
@@ -153,6 +161,7 @@ def _page_config(campaign, context: dict) -> dict:
             "prizes": url_for("h5.pages.my_prizes", campaign_id=campaign.id),
         },
         "t": t,
+        "prize_kinds": {str(p.id): p.kind for p in campaign.prizes},
         "share": {
             "title": context["look"]["title"],
             "desc": gettext(
@@ -176,33 +185,77 @@ def rules(campaign_id: int):
     audit_url = f"{current_app.config['PUBLIC_BASE_URL']}/api/campaigns/{campaign.id}/audit"
     revealed = campaign.status == "ended" and campaign.seed is not None
     return render_template(
-        "h5/rules.html", **_context(campaign, audit_url=audit_url, revealed=revealed)
+        "h5/rules.html",
+        **_context(
+            campaign,
+            audit_url=audit_url,
+            revealed=revealed,
+            ships_goods=any(p.kind == "goods" for p in campaign.prizes),
+            pays_cash=any(p.kind == "cash" for p in campaign.prizes),
+            purge_days=current_app.config["CLAIMS_PURGE_DAYS"],
+        ),
     )
 
 
 @blueprint.get("/<int:campaign_id>/prizes")
 def my_prizes(campaign_id: int):
+    """The player's wins by kind: a code (with its QR code), goods with the claim form (the
+    address from WeChat's ``openAddress`` when the page is in WeChat, else typed), cash with
+    its payment status; each with its deadline and status (expired once past it)."""
     campaign = load_published_campaign(db.session, campaign_id)
     player = _signed_in_or_oauth()
     if player is None:
         return _to_oauth()
-    wins = standing.wins(db.session, campaign.id, player.id)
+    wins = claims.player_wins(
+        db.session, campaign.id, player.id, services.now(), Sealer.from_config(current_app.config)
+    )
     zone = campaign.zone
+
+    def local(moment: str | None) -> str | None:
+        if moment is None:
+            return None
+        return datetime.fromisoformat(moment).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    for win in wins:
+        win["won_at_local"] = local(win["won_at"])
+        win["deadline_local"] = local(win["deadline"])
+        win["qr_svg"] = Markup(_code_qr(win["code"])) if win["kind"] == "code" else None
+    config = {
+        "claim_url": url_for("h5.prizes.claim", campaign_id=campaign.id, win_id=0),
+        "jssdk": url_for("h5.wechat.jssdk", campaign_id=campaign.id),
+        "sdk": asset_url("vendor/weixin-js-sdk/index.js"),
+        "t": {
+            "saved": gettext("Saved. We will ship it to this address."),
+            "failed": gettext("Could not save; please check and try again."),
+            "expired": gettext("The time to claim this prize has passed."),
+        },
+    }
     return render_template(
         "h5/prizes.html",
         **_context(
             campaign,
-            wins=[
-                {
-                    "prize": w.prize,
-                    "code": w.code,
-                    "won_at": as_utc(w.created_at).astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                    "redeemed": w.redeemed_at is not None,
-                }
-                for w in wins
-            ],
+            wins=wins,
+            config=config,
+            fields=CLAIM_FIELDS,
+            purge_days=current_app.config["CLAIMS_PURGE_DAYS"],
         ),
     )
+
+
+# The claim form's fields: (name, label, autocomplete), in the order of WeChat's address card.
+CLAIM_FIELDS = (
+    ("name", N_("Recipient"), "name"),
+    ("phone", N_("Mobile number"), "tel"),
+    ("province", N_("Province"), "address-level1"),
+    ("city", N_("City"), "address-level2"),
+    ("district", N_("District"), "address-level3"),
+    ("address", N_("Street address"), "street-address"),
+)
+
+
+def _code_qr(code: str) -> str:
+    """The redemption code as an inline SVG QR code, for staff to scan."""
+    return segno.make(code, error="m").svg_inline(scale=4, border=2, dark="#1f1a17")
 
 
 @blueprint.get("/<int:campaign_id>/look.css")

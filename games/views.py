@@ -14,7 +14,7 @@ from campaigns.play import load_campaign_for_play, play
 from campaigns.web import ratelimits, security
 from campaigns.web.extensions import db
 from campaigns.wechat import followers
-from games import assets, pages, quiz_views, registry, wechat_views
+from games import assets, pages, prize_views, quiz_views, registry, staff_views, wechat_views
 from games.results import play_body
 from games.session import current_player
 
@@ -22,6 +22,8 @@ blueprint = Blueprint("h5", __name__, url_prefix=urls.H5_PREFIX.rstrip("/"))
 blueprint.register_blueprint(assets.blueprint)
 blueprint.register_blueprint(pages.blueprint)
 blueprint.register_blueprint(quiz_views.blueprint)
+blueprint.register_blueprint(prize_views.blueprint)
+blueprint.register_blueprint(staff_views.blueprint)
 blueprint.register_blueprint(wechat_views.blueprint)
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")

@@ -23,6 +23,7 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
     ALREADY_REDEEMED = "already_redeemed"
+    CLAIM_EXPIRED = "claim_expired"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     UNAVAILABLE = "unavailable"
@@ -45,6 +46,7 @@ STATUS = {
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.CONFLICT: 409,
     ErrorCode.ALREADY_REDEEMED: 409,
+    ErrorCode.CLAIM_EXPIRED: 409,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.METHOD_NOT_ALLOWED: 405,
     ErrorCode.UNAVAILABLE: 503,
@@ -60,6 +62,7 @@ DEFAULT_MESSAGES = {
     ErrorCode.RATE_LIMITED: "Too many requests; slow down.",
     ErrorCode.NO_SESSION: "No player session; open the game from WeChat.",
     ErrorCode.UNAVAILABLE: "Temporarily unavailable; please retry.",
+    ErrorCode.CLAIM_EXPIRED: "The time to claim this prize has passed.",
 }
 
 

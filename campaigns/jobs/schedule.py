@@ -15,6 +15,7 @@ from campaigns.core.services import redis_clients
 from campaigns.ledger import chain
 from campaigns.ledger.sweeper import sweep
 from campaigns.models import Campaign
+from campaigns.prizes import cash, claims, expiry
 from campaigns.reports import pageviews
 from campaigns.wechat import notices
 
@@ -59,6 +60,10 @@ def sweep_in_flight() -> int:
             now,
             services.settings()["NOTICE_RETRY_INTERVALS"],
         )
+        expiry.expire(session, now)  # wins past their prize's claim_days
+        claims.purge(session, now, services.settings()["CLAIMS_PURGE_DAYS"])
+        notices.requeue_shipping(session)
+        cash.enqueue_due(session, services.settings(), now)  # red packets of cash wins
     finally:
         session.remove()
         schedule_sweep()

@@ -26,6 +26,7 @@ from campaigns.management import keywords
 from campaigns.models import Campaign, Prize, Question, Win, settings
 from campaigns.models.campaign import Status
 from campaigns.models.settings import Setting
+from campaigns.prizes import kinds
 
 FOLLOW_WARNING = (
     "WeChat's platform rules forbid inducing users to follow an account in exchange for a "
@@ -85,7 +86,15 @@ def _new_prize(position: int, data: dict) -> Prize:
         probability=data["probability"],
         pacing=data.get("pacing", "none"),
         image_url=data.get("image_url"),
+        kind=data.get("kind") or kinds.DEFAULT,
+        amount_fen=data.get("amount_fen"),
+        claim_days=data.get("claim_days"),
     )
+
+
+# A prize's fields that freeze with its odds once published: what a win of it is worth and how
+# it reaches the winner (a code, goods to ship or cash) were shown to every player.
+PRIZE_KIND_FIELDS = ("kind", "amount_fen", "claim_days")
 
 
 def _new_question(position: int, data: dict) -> Question:
@@ -106,6 +115,7 @@ def as_input(campaign: Campaign) -> dict:
             "probability": p.probability,
             "pacing": p.pacing,
             "image_url": p.image_url,
+            **{name: getattr(p, name) for name in PRIZE_KIND_FIELDS},
         }
         for p in campaign.prizes
     ]
@@ -133,6 +143,7 @@ def problems(data: dict, game: GameRules | None) -> dict[str, list[str]]:
     ppd, ppt = data.get("plays_per_user_per_day"), data.get("plays_per_user_total")
     if ppd and ppt and ppd > ppt:
         errors["plays_per_user_per_day"] = ["Cannot exceed plays_per_user_total."]
+    errors.update(kinds.problems(prizes))
     if game is not None:
         errors.update(game.validate(data))
     return errors
@@ -275,6 +286,18 @@ def _restock(session, redis, campaign: Campaign, prizes: list[dict]) -> None:
                 "Odds and pacing cannot change once published."
             ]
             continue
+        kind_changes = [
+            name
+            for name in PRIZE_KIND_FIELDS
+            if name in change
+            and (change[name] or (kinds.DEFAULT if name == "kind" else None))
+            != getattr(prize, name)
+        ]
+        if kind_changes:
+            errors[f"prizes.{index}.{kind_changes[0]}"] = [
+                "A prize's kind, amount and claim days cannot change once published."
+            ]
+            continue
         image_url = change.get("image_url", prize.image_url)  # left out: unchanged
         if change["name"] != prize.name or image_url != prize.image_url:
             errors[f"prizes.{index}.name"] = [
@@ -339,6 +362,8 @@ def prize_table(campaign: Campaign) -> list[dict]:
             "image_url": p.image_url,
             "probability": p.probability,
             "pacing": p.pacing,
+            "kind": p.kind,
+            "amount_fen": p.amount_fen,
         }
         for p in campaign.prizes
     ]

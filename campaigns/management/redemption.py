@@ -15,6 +15,8 @@ from campaigns.core.clock import as_utc, utc_naive
 from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.ledger.ledger import CODE_ALPHABET, CODE_LENGTH
 from campaigns.models import Player, Win
+from campaigns.models.campaign import PrizeKind
+from campaigns.prizes import kinds
 
 _CODE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 
@@ -55,6 +57,11 @@ def describe(session, win: Win) -> dict:
         "campaign": win.prize.campaign.name,
         "timezone": win.prize.campaign.timezone,
         "prize": win.prize.name,
+        "kind": win.prize.kind,
+        "deadline": None
+        if (due := kinds.deadline(win.prize, win.created_at)) is None
+        else due.isoformat(),
+        "expired": win.expired_at is not None,
         "won_at": as_utc(win.created_at).isoformat(),
         "winner": mask_openid(openid),
         "redeemed": win.redeemed_at is not None,
@@ -65,13 +72,27 @@ def describe(session, win: Win) -> dict:
 
 def redeem(session, code: str, actor: str, now: datetime) -> dict:
     win = find(session, code)
+    if win.prize.kind != PrizeKind.CODE.value:
+        raise DomainError(
+            ErrorCode.CONFLICT,
+            "This prize is shipped or paid, not redeemed at a counter.",
+            {"code": [f"A {win.prize.kind} prize."]},
+        )
+    if win.redeemed_at is None and kinds.status(win, None, None, now) == kinds.WinStatus.EXPIRED:
+        raise DomainError(
+            ErrorCode.CLAIM_EXPIRED,
+            "The time to redeem this prize has passed.",
+            {"code": ["Expired."]},
+        )
     marked = session.execute(
         update(Win)
-        .where(Win.id == win.id, Win.redeemed_at.is_(None))
+        .where(Win.id == win.id, Win.redeemed_at.is_(None), Win.expired_at.is_(None))
         .values(redeemed_at=utc_naive(now), redeemed_by=actor[:80])
     ).rowcount
     session.commit()
     session.refresh(win)
+    if not marked and win.redeemed_at is None:  # the expiry job got there first
+        raise DomainError(ErrorCode.CLAIM_EXPIRED, fields={"code": ["Expired."]})
     if not marked:
         campaign = win.prize.campaign
         when = as_utc(win.redeemed_at).astimezone(campaign.zone).strftime("%Y-%m-%d %H:%M")

@@ -32,6 +32,8 @@ class SimPrize:
     stock: int
     probability: float
     pacing: str = "none"
+    kind: str = "code"
+    amount_fen: int | None = None
 
 
 def simulate(
@@ -84,6 +86,10 @@ def simulate(
                 "stock": p.stock,
                 "probability": p.probability,
                 "pacing": p.pacing,
+                "kind": p.kind,
+                "amount_fen": p.amount_fen,
+                # What the simulated cash wins would cost (cash prizes only).
+                "cash_fen": None if p.amount_fen is None else awarded[i] * p.amount_fen,
                 "expected_wins": p.probability * played,
                 "wins": awarded[i],
                 "runs_out_day": out_on[i],
@@ -100,7 +106,10 @@ def simulate(
 
 def for_campaign(campaign, plays: int, plays_per_day: int) -> dict:
     """Simulate a stored campaign's prize table (a copy: the campaign is not touched)."""
-    table = [SimPrize(p.name, p.stock, p.probability, p.pacing) for p in campaign.prizes]
+    table = [
+        SimPrize(p.name, p.stock, p.probability, p.pacing, p.kind, p.amount_fen)
+        for p in campaign.prizes
+    ]
     zone = campaign.zone
     return simulate(
         table,

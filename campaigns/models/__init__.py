@@ -2,8 +2,17 @@
 
 from campaigns.models.admin_user import AdminUser
 from campaigns.models.campaign import Campaign, Prize, Question
-from campaigns.models.people import ApiToken, AuditEntry, FollowEvent, PageViewBucket, Player
+from campaigns.models.people import (
+    ApiToken,
+    AuditEntry,
+    FollowEvent,
+    PageViewBucket,
+    Player,
+    Staff,
+    StaffInvite,
+)
 from campaigns.models.plays import Play, Win
+from campaigns.models.prizes import Claim, Payout
 from campaigns.models.quiz import QuizAttempt
 
 __all__ = [
@@ -11,12 +20,16 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Campaign",
+    "Claim",
     "FollowEvent",
     "PageViewBucket",
+    "Payout",
     "Play",
     "Player",
     "Prize",
     "Question",
     "QuizAttempt",
+    "Staff",
+    "StaffInvite",
     "Win",
 ]

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaigns.core.clock import as_utc
@@ -24,6 +24,14 @@ class Status(StrEnum):
 class Language(StrEnum):
     ZH = "zh"
     EN = "en"
+
+
+class PrizeKind(StrEnum):
+    """How a prize reaches its winner (campaigns/prizes/kinds.py holds each kind's rules)."""
+
+    CODE = "code"  # a redemption code shown at a counter
+    GOODS = "goods"  # shipped: the winner claims it with name, phone and address
+    CASH = "cash"  # paid through WeChat Pay (a red packet of amount_fen)
 
 
 class Pacing(StrEnum):
@@ -52,6 +60,8 @@ class Campaign(Model):
     plays_per_user_total: Mapped[int | None]
     wins_per_user_total: Mapped[int | None]  # None: no limit (the API defaults it to 1)
     require_follow: Mapped[bool] = mapped_column(default=False)
+    # The game page lists the latest wins (masked), campaigns/prizes/winners.py.
+    show_winners: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The game's own settings (the quiz's pass score, ...), each checked by the game's schema
     # (its ``settings``, games/base.py); the domain stores them and never reads inside.
     game_settings: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
@@ -99,6 +109,13 @@ class Prize(Model):
     probability: Mapped[float]
     pacing: Mapped[str] = mapped_column(String(8), default=Pacing.NONE.value)
     image_url: Mapped[str | None] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(
+        String(8), default=PrizeKind.CODE.value, server_default=PrizeKind.CODE.value
+    )
+    # A cash prize's amount in fen (1/100 yuan); None for the other kinds.
+    amount_fen: Mapped[int | None]
+    # Days a win has to be claimed (goods) or redeemed (code) before it expires; None: no limit.
+    claim_days: Mapped[int | None]
 
     campaign: Mapped[Campaign] = relationship(back_populates="prizes")
 

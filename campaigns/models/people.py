@@ -75,3 +75,33 @@ class PageViewBucket(Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
     hour: Mapped[datetime] = mapped_column(primary_key=True)
     views: Mapped[int] = mapped_column(default=0)
+
+
+class Staff(Model):
+    """A store's staff member who verifies codes from their own phone: a WeChat user (signed in
+    by OAuth like players), bound once through a marketer's one-time QR code."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    openid: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(default=True)
+    bound_at: Mapped[datetime]
+    invited_by: Mapped[str] = mapped_column(String(80))
+
+
+class StaffInvite(Model):
+    """A one-time "bind as staff" code: only its SHA-256 is stored, it lapses, and the first
+    phone that opens it uses it up."""
+
+    __tablename__ = "staff_invite"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))

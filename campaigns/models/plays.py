@@ -94,6 +94,9 @@ class Win(Model):
     created_at: Mapped[datetime]
     redeemed_at: Mapped[datetime | None]
     redeemed_by: Mapped[str | None] = mapped_column(String(80))
+    # Set by the expiry job (campaigns/prizes/expiry.py) once the prize's claim_days ran out
+    # before the win was claimed (goods) or redeemed (code).
+    expired_at: Mapped[datetime | None]
     notice_status: Mapped[str] = mapped_column(String(40), default=NoticeStatus.PENDING)
     notice_attempts: Mapped[int] = mapped_column(default=0)
     notice_sent_at: Mapped[datetime | None]

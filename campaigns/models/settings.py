@@ -100,6 +100,13 @@ SETTINGS: tuple[Setting, ...] = (
     _limit("plays_per_user_total", "ppt"),
     _limit("wins_per_user_total", "wpt", default=1),
     Setting("require_follow", Kind.BOOLEAN, False, played=True),
+    Setting(
+        "show_winners",
+        Kind.BOOLEAN,
+        False,
+        frozen=False,
+        description="the game page lists the latest wins, winners masked",
+    ),
     Setting("look", Kind.LOOK, dict, frozen=False),
     Setting(
         "shards",

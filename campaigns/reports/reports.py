@@ -256,6 +256,7 @@ def _prizes(session, campaign: Campaign, draws: int) -> list[dict]:
             {
                 "id": prize.id,
                 "name": prize.name,
+                "kind": prize.kind,
                 "probability": prize.probability,
                 "observed_rate": None if not draws else wins / draws,
                 "observed_low": low,

@@ -14,6 +14,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from campaigns.config import DEFAULT_SECRET_KEY
+from campaigns.prizes import sealing
 from campaigns.wechat.config import ACCOUNT_DEFAULTS
 
 APP_DIRECTIVES = (
@@ -63,6 +64,16 @@ def check_production(config) -> None:
             "WECHAT_TOKEN must be the account's own callback token (with the published "
             "default anyone can sign callbacks)"
         )
+    try:
+        if not (config.get("CLAIMS_KEY") or "").strip():
+            problems.append(
+                "CLAIMS_KEY must be set (the AES-GCM key sealing winners' addresses and phones; "
+                "docs/security.md)"
+            )
+        else:
+            sealing.parse_keys(config["CLAIMS_KEY"], key)
+    except ValueError as exc:
+        problems.append(str(exc))
     if problems:
         raise RuntimeError("Refusing to start with PRODUCTION=1: " + "; ".join(problems) + ".")
 

@@ -27,6 +27,11 @@ ACCOUNT_DEFAULTS = {
     "WECHAT_AES_KEY": "",
     "WECHAT_MESSAGE_MODE": "plain",
     "WECHAT_TEMPLATE_ID": "sandbox-template",
+    # WeChat Pay's merchant (cash prizes' red packets): its id and API key (the sandbox's own
+    # merchant by default); the API certificate and key files are WECHAT_PAY_CERT_PATH and
+    # WECHAT_PAY_KEY_PATH.
+    "WECHAT_PAY_MCH_ID": "1900000109",
+    "WECHAT_PAY_API_KEY": "sandbox-pay-key-0123456789abcdef",
 }
 MAX_WELCOME_BYTES = 1024
 

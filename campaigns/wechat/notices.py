@@ -36,7 +36,7 @@ from wechatpy.exceptions import WeChatClientException
 from campaigns.core import queues, services
 from campaigns.core.clock import utc_naive
 from campaigns.core.services import redis_clients
-from campaigns.models import Campaign, Player, Win
+from campaigns.models import Campaign, Claim, Player, Win
 from campaigns.models.plays import NoticeStatus
 from campaigns.wechat import keys, notice_template
 
@@ -302,3 +302,89 @@ def winner_notices(session, campaign_id: int) -> list[dict]:
 
 def mask_openid(openid: str) -> str:
     return openid[:4] + "…" + openid[-4:] if len(openid) > 8 else "…"
+
+
+# -- shipping notices: "your prize is on its way", once per change of tracking number ---------
+
+SHIPPED_WORD = {"zh": "已发货", "en": "shipped"}
+
+
+def shipping_job_id(win_id: int) -> str:
+    return f"shipping-win-{win_id}"
+
+
+def notify_shipped(win_id: int) -> None:
+    """Enqueue the shipping notice of a claim just marked shipped (``Claim.shipping_notice`` is
+    "pending"); Redis trouble only delays it: the sweep re-enqueues pending ones."""
+    try:
+        queues.enqueue(
+            send_shipping_notice,
+            win_id,
+            queue_name=queues.NOTICES,
+            job_id=shipping_job_id(win_id),
+        )
+    except RedisError:
+        log.warning("could not enqueue the shipping notice of win %s; the sweep will", win_id)
+
+
+def send_shipping_notice(win_id: int) -> str:
+    """The RQ job: tell the winner their prize was shipped, with the tracking number."""
+    from campaigns.wechat.clients import current_client, current_settings
+
+    try:
+        return deliver_shipping(services.session(), current_client(), current_settings(), win_id)
+    finally:
+        services.session().remove()
+
+
+def deliver_shipping(session, client, settings, win_id: int) -> str:
+    """Send once: the claim moves pending -> sending before the call, so a second job or the
+    sweep finds nothing to send; a refusal is recorded, an unknown outcome stays "sending"."""
+    claimed = session.execute(
+        update(Claim)
+        .where(Claim.win_id == win_id, Claim.shipping_notice == "pending")
+        .values(shipping_notice="sending")
+    ).rowcount
+    session.commit()
+    if not claimed:
+        return "nothing to send"
+    win = session.get(Win, win_id)
+    claim = session.scalar(select(Claim).where(Claim.win_id == win_id))
+    campaign = session.get(Campaign, win.campaign_id)
+    facts = notice_template.NoticeFacts(
+        prize=f"{win.prize.name} {SHIPPED_WORD.get(campaign.language, 'shipped')}",
+        campaign=campaign.name,
+        code=claim.tracking_number or "",
+        won_at=claim.shipped_at or win.created_at,
+        zone=campaign.zone,
+        language=campaign.language,
+    )
+    status = "sent"
+    try:
+        client.message.send_template(
+            win.player.openid,
+            settings.template_id,
+            notice_template.template_data(settings.template_fields, facts),
+            url=settings.prizes_url(win.campaign_id),
+        )
+    except requests.RequestException as exc:
+        if not _never_reached(exc):
+            raise  # may have reached WeChat: stays "sending", never sent twice
+        status = "pending"
+    except WeChatClientException as exc:
+        status = f"failed: {PERMANENT.get(exc.errcode, exc.errcode)}"[:40]
+        if exc.errcode is None or exc.errcode in TRANSIENT:
+            status = "pending"
+    session.execute(update(Claim).where(Claim.win_id == win_id).values(shipping_notice=status))
+    session.commit()
+    return status
+
+
+def requeue_shipping(session, limit: int = 500) -> int:
+    """Enqueue the shipping notices still pending (an enqueue lost to Redis, a retry)."""
+    ids = session.scalars(
+        select(Claim.win_id).where(Claim.shipping_notice == "pending").limit(limit)
+    ).all()
+    for win_id in ids:
+        notify_shipped(win_id)
+    return len(ids)

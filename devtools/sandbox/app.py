@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from campaigns.core.errors import ErrorCode
-from devtools.sandbox import api, console, oauth, phone, state  # noqa: F401  (routes)
+from devtools.sandbox import api, console, oauth, pay, phone, state  # noqa: F401  (routes)
 from devtools.sandbox.blueprint import blueprint
 from devtools.sandbox.config import SandboxSettings
 

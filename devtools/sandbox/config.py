@@ -38,6 +38,8 @@ class SandboxSettings:
     callback_url: str  # the account's server URL: signed XML is posted here
     redis_url: str
     production: bool
+    pay_mch_id: str = ""  # WeChat Pay's merchant (red packets)
+    pay_api_key: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> SandboxSettings:
@@ -57,6 +59,8 @@ class SandboxSettings:
             callback_url=env.get("WECHAT_SANDBOX_CALLBACK_URL") or f"{app_url}/wechat",
             redis_url=env.get("SANDBOX_REDIS_URL") or with_db(_app_redis_url(env), REDIS_DB),
             production=is_on(env.get("PRODUCTION")),
+            pay_mch_id=account["WECHAT_PAY_MCH_ID"],
+            pay_api_key=account["WECHAT_PAY_API_KEY"],
         )
 
 

@@ -13,7 +13,9 @@ from devtools.sandbox.blueprint import blueprint
 
 class FailureIn(Schema):
     endpoint = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    mode = fields.String(required=True, validate=validate.OneOf(state.FAILURE_MODES))
+    mode = fields.String(
+        required=True, validate=validate.OneOf(state.FAILURE_MODES + state.PAY_FAILURE_MODES)
+    )
     times = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100))
     seconds = fields.Float(load_default=6.0, validate=validate.Range(min=0, max=60))
 

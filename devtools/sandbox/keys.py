@@ -14,11 +14,17 @@ FOLLOWERS = f"{PREFIX}followers"  # hash: openid -> JSON of what user/info tells
 MENU = f"{PREFIX}menu"  # the custom menu as menu/create was sent it (JSON)
 QR_CODES = f"{PREFIX}qr"  # hash: ticket -> JSON {scene, action_name, created}
 MSGID = f"{PREFIX}msgid"
+REDPACKS = f"{PREFIX}redpacks"  # hash: mch_billno -> JSON of the red packet paid under it
 SEEDED = f"{PREFIX}seeded"  # set once the start state is in: a restart keeps the state
 
 
 def failures(endpoint: str) -> str:
     return f"{PREFIX}fail:{endpoint}"
+
+
+def redpacks_today(openid: str, day: str) -> str:
+    """Red packets paid to one openid on one day (WeChat's per-user daily count)."""
+    return f"{PREFIX}redpacks:{openid}:{day}"
 
 
 def token(value: str) -> str:

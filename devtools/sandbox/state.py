@@ -20,6 +20,9 @@ LOG_LENGTH = 200
 TOKEN_TTL = 7200
 CODE_TTL = 300
 FAILURE_MODES = ("busy", "40001", "42001", "43004", "43101", "45009", "timeout", "delay")
+# WeChat Pay's red packet (devtools/sandbox/pay.py): SYSTEMERROR before paying, SYSTEMERROR after
+# paying (the outcome the caller cannot tell apart), and refusals that stand.
+PAY_FAILURE_MODES = ("SYSTEMERROR", "PAID_SYSTEMERROR", "NOTENOUGH", "SENDNUM_LIMIT")
 
 
 def store():

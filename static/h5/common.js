@@ -145,7 +145,12 @@
     $("result-title").textContent = won ? t.win_title : t.lose_title;
     $("result-message").textContent = (extra ? extra + " " : "") +
       (won ? play.prize.name : t.lose_message);
-    $("code-box").hidden = !won;
+    /* How the prize reaches the winner (its kind, from the page): a code to show, goods to
+       claim with an address, or cash paid to the WeChat wallet. */
+    var kind = won ? ((config.prize_kinds || {})[String(play.prize.id)] || "code") : null;
+    $("code-box").hidden = kind !== "code";
+    $("goods-box").hidden = kind !== "goods";
+    $("cash-box").hidden = kind !== "cash";
     $("code").textContent = won ? play.code : "";
     setPlaysLeft(play.plays_left_today);
     var left = playsLeft();

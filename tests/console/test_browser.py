@@ -302,16 +302,16 @@ def test_marketer_publishes_and_analyst_sees_plays(app, factory, make_user, serv
     assert rates.count() == 2
     for row in range(2):
         cells = rates.nth(row).locator("td")
-        low, high = (float(x) for x in cells.nth(3).inner_text().split("–"))
-        assert 0 <= low <= float(cells.nth(2).inner_text()) <= high <= 1
-        configured = float(cells.nth(1).inner_text())
-        said = cells.nth(4).inner_text()
+        low, high = (float(x) for x in cells.nth(4).inner_text().split("–"))
+        assert 0 <= low <= float(cells.nth(3).inner_text()) <= high <= 1
+        configured = float(cells.nth(2).inner_text())
+        said = cells.nth(5).inner_text()
         assert said == ("Within chance" if low <= configured <= high else "Beyond chance"), said
     shot(page, "report.png")
     page.click("#lang-switch")
     page.wait_for_selector("html[lang=zh-CN]")
     assert "95% 区间" in page.inner_text("#prize-rates thead")
-    assert rates.nth(0).locator("td").nth(4).inner_text() in ("在随机波动之内", "超出随机波动")
+    assert rates.nth(0).locator("td").nth(5).inner_text() in ("在随机波动之内", "超出随机波动")
     shot(page, "report-zh.png")
     assert problems == []
     forbidden = page.request.post(

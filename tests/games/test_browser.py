@@ -636,3 +636,62 @@ def test_page_weight_and_no_third_party_request(phone, server, factory, clock, g
     html = page.content()
     assert "data-outcome" not in html
     assert db.session.scalar(select(func.count()).select_from(Play)) == 0
+
+
+def test_the_claim_form_on_my_prizes(phone, server, factory, clock):
+    """A goods win's claim form: a bad mobile number is named next to its field, a good claim
+    is saved (sealed) and the page says so; a code win shows its code as a QR code."""
+    from campaigns.models import Claim
+    from tests.prizes.helpers import ADDRESS, KINDS, win_of
+
+    campaign = open_campaign(factory, clock, prizes=KINDS, name="中秋好礼")
+    page = phone()
+    sign_in_and_open(page, server, campaign.id, "o-browser-claim")
+    player = db.session.scalar(select(Player).where(Player.openid == "o-browser-claim"))
+    mug = win_of(campaign, campaign.prizes[0], player, clock.now())
+    win_of(campaign, campaign.prizes[2], player, clock.now())
+    page.goto(f"{server.url}/h5/{campaign.id}/prizes")
+    assert page.locator(".code-qr svg").count() == 1
+    form = page.locator(f'.claim-form[data-win="{mug.id}"]')
+    for name, value in ADDRESS.items():
+        form.locator(f'input[name="{name}"]').fill(value)
+    form.locator('input[name="phone"]').fill("1234")
+    form.get_by_role("button").last.click()
+    error = form.locator('.field-error[data-for="phone"]')
+    error.wait_for(state="visible")
+    assert form.locator('.field-error[data-for="city"]').is_hidden()
+    form.locator('input[name="phone"]').fill(ADDRESS["phone"])
+    with page.expect_response(re.compile(r"/claim$")) as answer:
+        form.get_by_role("button").last.click()
+    assert answer.value.status == 200
+    page.locator(".claim-message").first.wait_for(state="visible")
+    assert error.is_hidden() and no_horizontal_scroll(page)
+    shot(page, "my-prizes-claimed")
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Claim)) == 1
+
+
+def test_the_staff_desk_on_a_phone(phone, server, factory, clock):
+    """A staff member binds with the one-time code, types a winner's code, sees the prize and
+    confirms; the win records them as its redeemer."""
+    from campaigns.management import staff
+    from campaigns.models import Win
+    from tests.prizes.helpers import KINDS, win_of
+
+    campaign = open_campaign(factory, clock, prizes=KINDS, name="核销测试")
+    page = phone()
+    sign_in_and_open(page, server, campaign.id, "o-browser-staff")
+    coupon = win_of(campaign, campaign.prizes[2], factory.player(), clock.now())
+    token = staff.invite(db.session, "李店员", "test", clock.now())
+    page.goto(f"{server.url}/h5/staff/bind/{token}")
+    assert page.url == f"{server.url}/h5/staff/desk", page.url
+    page.locator("#desk-code").fill(coupon.code.replace("-", "").lower())
+    page.get_by_role("button", name="查询").click()
+    page.locator("#found-prize").wait_for(state="visible")
+    assert page.locator("#found-prize").text_content() == "Coupon"
+    page.get_by_role("button", name="确认核销").click()
+    page.get_by_text("核销成功，请交付奖品。").wait_for()
+    assert no_horizontal_scroll(page)
+    shot(page, "staff-desk-redeemed")
+    db.session.expire_all()
+    assert db.session.get(Win, coupon.id).redeemed_by.endswith("李店员")

@@ -182,6 +182,11 @@ class World:
     first_code: str = ""  # looked up, never redeemed
     codes: list[str] = field(default_factory=list)  # each redeemed by one route
     desk_code: str = ""
+    goods_win: int = 0  # the player's claimed goods win (claimed again by its route)
+    shipped_code: str = ""  # another, shipped by the shipments route
+    cash_win: int = 0  # the player's red packet (its retry route leaves a paid one be)
+    staff_code: str = ""  # redeemed by the player as staff, at the phone desk
+    revoked_staff: int = 0  # another staff member, revoked by its route
     attempt_questions: list[dict] = field(default_factory=list)
 
     @property
@@ -211,6 +216,14 @@ class World:
 
     def form(self, role: str, **fields) -> dict:
         return {"data": {"csrf_token": self.csrf[role], **fields}}
+
+    def staff_invite(self, name: str = "Live staff") -> str:
+        """The path of a new one-time "bind as staff" code, as a console marketer makes it."""
+        page = self.request(
+            "console_marketer", "POST", "/admin/staff", **self.form("console_marketer", name=name)
+        )
+        assert page.status_code == 200, page.text[:300]
+        return re.search(r"https?://[^/]+(/h5/staff/bind/[\w-]+)", page.text).group(1)
 
     def menu_fingerprint(self) -> str:
         """The fingerprint of the menu change the console shows now (its confirm form's). Once
@@ -245,6 +258,15 @@ def campaign_body(**overrides) -> dict:
 def iso(seconds: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(seconds))
 
+
+CLAIM = {
+    "name": "Han Meimei",
+    "phone": "13712345678",
+    "province": "Guangdong",
+    "city": "Guangzhou",
+    "district": "Tianhe",
+    "address": "2 Tiyu Road",
+}
 
 QUESTIONS = [
     {"text": f"Question {i}", "options": ["a", "b", "c"], "answer": i % 3} for i in range(6)
@@ -444,6 +466,42 @@ ROUTES: dict[tuple[str, str], Route] = {
         lambda w: f"/h5/{w.campaigns['scratch']}/play",
         check=lambda w, r: holds(r.json()["outcome"] in ("win", "lose")),
     ),
+    ("h5.prizes.wins", "GET"): Route(
+        Guard.PLAYER,
+        lambda w: f"/h5/{w.campaigns['goods']}/wins",
+        check=lambda w, r: holds(
+            {win["kind"] for win in r.json()["wins"]} == {"goods"} and len(r.json()["wins"]) == 2
+        ),
+    ),
+    ("h5.prizes.claim", "POST"): Route(
+        Guard.PLAYER,
+        lambda w: f"/h5/{w.campaigns['goods']}/wins/{w.goods_win}/claim",
+        send=lambda w, role: {"json": CLAIM},
+        check=lambda w, r: holds(r.json()["claim"]["phone"] == CLAIM["phone"]),
+    ),
+    ("h5.staff.bind", "GET"): Route(
+        Guard.PLAYER_PAGE,
+        lambda w: w.staff_invite(),
+        ok=302,
+        mimetype="text/html",
+        check=lambda w, r: holds(r.headers["Location"].endswith("/h5/staff/desk")),
+    ),
+    ("h5.staff.desk", "GET"): Route(
+        Guard.PLAYER_PAGE,
+        lambda w: "/h5/staff/desk",
+        mimetype="text/html",
+        check=lambda w, r: contains("desk-config")(r),
+    ),
+    ("h5.staff.lookup", "GET"): Route(
+        Guard.PLAYER,
+        lambda w: f"/h5/staff/codes/{w.first_code}",
+        check=lambda w, r: holds(r.json()["code"] == w.first_code),
+    ),
+    ("h5.staff.redeem", "POST"): Route(
+        Guard.PLAYER,
+        lambda w: f"/h5/staff/codes/{w.staff_code}/redeem",
+        check=lambda w, r: holds(r.json()["redeemed_by"].endswith("Live staff")),
+    ),
     ("h5.quiz.start", "POST"): Route(
         Guard.PLAYER,
         lambda w: f"/h5/{w.campaigns['quiz']}/quiz",
@@ -530,6 +588,30 @@ ROUTES: dict[tuple[str, str], Route] = {
         lambda w: f"/api/campaigns/{w.campaigns['wheel']}/winners.csv",
         mimetype="text/csv",
         check=csv_of("winners"),
+    ),
+    ("admin_api.ClaimsCsv", "GET"): Route(
+        Guard.API_WRITE,  # personal data: marketers only, analysts get 403
+        lambda w: f"/api/campaigns/{w.campaigns['goods']}/claims.csv",
+        mimetype="text/csv",
+        check=lambda w, r: holds(csv_rows(r)[0][:2] == ["code", "prize"] and len(csv_rows(r)) == 3),
+    ),
+    ("admin_api.Shipments", "POST"): Route(
+        Guard.API_WRITE,
+        lambda w: f"/api/campaigns/{w.campaigns['goods']}/shipments",
+        send=lambda w, role: {
+            "json": [{"code": w.shipped_code, "courier": "SF", "tracking_number": "SF1001"}]
+        },
+        check=lambda w, r: holds(r.json()["rows"] == 1),
+    ),
+    ("admin_api.Payouts", "GET"): Route(
+        Guard.API_READ,
+        lambda w: f"/api/campaigns/{w.campaigns['cash']}/payouts",
+        check=lambda w, r: holds(isinstance(r.json()["payouts"], list)),
+    ),
+    ("admin_api.PayoutRetry", "POST"): Route(
+        Guard.API_WRITE,
+        lambda w: f"/api/campaigns/{w.campaigns['cash']}/payouts/{w.cash_win}/retry",
+        check=lambda w, r: holds(r.json()["status"] in ("pending", "sending", "paid")),
     ),
     ("admin_api.CampaignQrPng", "GET"): Route(
         Guard.API_READ,
@@ -674,6 +756,57 @@ ROUTES: dict[tuple[str, str], Route] = {
         lambda w: f"/admin/campaigns/{w.campaigns['wheel']}/winners.csv",
         mimetype="text/csv",
         check=csv_of("winners"),
+    ),
+    ("console.claims_page", "GET"): Route(
+        Guard.CONSOLE_READ,
+        lambda w: f"/admin/campaigns/{w.campaigns['goods']}/claims",
+        mimetype="text/html",
+        check=lambda w, r: holds(w.shipped_code in r.text and CLAIM["phone"] not in r.text),
+    ),
+    ("console.claims_csv", "GET"): Route(
+        Guard.CONSOLE_WRITE,  # personal data: marketers only, analysts get 403
+        lambda w: f"/admin/campaigns/{w.campaigns['goods']}/claims.csv",
+        mimetype="text/csv",
+        check=lambda w, r: holds(len(csv_rows(r)) == 3),
+    ),
+    ("console.upload_shipments", "POST"): Route(
+        Guard.CONSOLE_WRITE,
+        lambda w: f"/admin/campaigns/{w.campaigns['goods']}/shipments",
+        ok=302,
+        mimetype="text/html",
+        send=lambda w, role: w.form(
+            role, rows=f"code,courier,tracking_number\n{w.shipped_code},SF,SF1001\n"
+        ),
+        check=lambda w, r: redirects_to("/admin/campaigns/")(r),
+    ),
+    ("console.retry_payout", "POST"): Route(
+        Guard.CONSOLE_WRITE,
+        lambda w: f"/admin/campaigns/{w.campaigns['cash']}/payouts/{w.cash_win}/retry",
+        ok=302,
+        mimetype="text/html",
+        send=lambda w, role: w.form(role),
+        check=lambda w, r: redirects_to("/admin/campaigns/")(r),
+    ),
+    ("console.staff_page", "GET"): Route(
+        Guard.CONSOLE_READ,
+        lambda w: "/admin/staff",
+        mimetype="text/html",
+        check=lambda w, r: contains("Live staff")(r),
+    ),
+    ("console.invite_staff", "POST"): Route(
+        Guard.CONSOLE_WRITE,
+        lambda w: "/admin/staff",
+        mimetype="text/html",
+        send=lambda w, role: w.form(role, name="Invited live"),
+        check=lambda w, r: contains("/h5/staff/bind/")(r),
+    ),
+    ("console.revoke_staff", "POST"): Route(
+        Guard.CONSOLE_WRITE,
+        lambda w: f"/admin/staff/{w.revoked_staff}/revoke",
+        ok=302,
+        mimetype="text/html",
+        send=lambda w, role: w.form(role),
+        check=lambda w, r: redirects_to("/admin/staff")(r),
     ),
     ("console.menu_page", "GET"): Route(
         Guard.CONSOLE_READ,

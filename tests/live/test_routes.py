@@ -70,6 +70,28 @@ def world(deployment):
     codes = [play(world, "wheel")["code"] for _ in range(3)]
     world.plays["wheel"] = 3
     world.first_code, world.codes = codes[0], codes[1:]
+    world.campaigns["goods"] = world.new_campaign(
+        "live", prizes=[{"name": "Mug", "kind": "goods", "stock": 50, "probability": 1.0}]
+    )
+    for _ in range(2):
+        play(world, "goods")
+    goods = world.campaigns["goods"]
+    wins = world.sessions["player"].get(f"{world.url}/h5/{goods}/wins").json()["wins"]
+    for win in wins:  # both claimed: one to claim again, one to ship
+        claimed = world.sessions["player"].post(
+            f"{world.url}/h5/{goods}/wins/{win['id']}/claim", json=ADDRESS
+        )
+        assert claimed.status_code == 200, claimed.text
+    world.goods_win, world.shipped_code = wins[0]["id"], wins[1]["code"]
+    world.campaigns["cash"] = world.new_campaign(
+        "live",
+        prizes=[
+            {"name": "Red packet", "kind": "cash", "amount_fen": 100, "stock": 5, "probability": 1}
+        ],
+    )
+    play(world, "cash")
+    cash_wins = f"{world.url}/h5/{world.campaigns['cash']}/wins"
+    world.cash_win = world.sessions["player"].get(cash_wins).json()["wins"][0]["id"]
 
     ended = world.new_campaign(
         "live",
@@ -88,9 +110,29 @@ def world(deployment):
     for role in ROLES:
         page = "/admin/" if role.startswith("console_") else "/admin/login"
         world.csrf[role] = CSRF.search(world.request(role, "GET", page).text).group(1)
+    # The player is also staff at a phone desk; another staff member is there to be revoked.
+    world.campaigns["desk"] = world.new_campaign("live")
+    world.staff_code = play(world, "desk")["code"]
+    for who, name in (("player", "Live staff"), ("other player", "Other staff")):
+        bound = world.sessions[who].get(world.url + world.staff_invite(name), allow_redirects=False)
+        assert bound.status_code == 302, bound.text[:300]
+    listed = world.request("console_marketer", "GET", "/admin/staff").text
+    world.revoked_staff = int(
+        re.search(r"Other staff</td>.*?/admin/staff/(\d+)/revoke", listed, re.S).group(1)
+    )
     yield world
     for session in world.sessions.values():  # idle keep-alive connections delay a graceful stop
         session.close()
+
+
+ADDRESS = {
+    "name": "Li Lei",
+    "phone": "13812345678",
+    "province": "Guangdong",
+    "city": "Shenzhen",
+    "district": "Nanshan",
+    "address": "1 Keji Road",
+}
 
 
 def console_session(world: World, username: str) -> requests.Session:

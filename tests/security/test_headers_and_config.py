@@ -121,6 +121,7 @@ def test_proxy_fix_takes_scheme_and_client_from_trusted_proxies(app_on, redis_ur
 
 
 GOOD_KEY = "k" * 48
+GOOD_CLAIMS_KEY = "k1:" + "A" * 43  # 32 zero bytes in URL-safe base64
 
 
 @pytest.mark.parametrize(
@@ -132,6 +133,8 @@ GOOD_KEY = "k" * 48
         ({"SECRET_KEY": GOOD_KEY, "WECHAT_SANDBOX": True}, "WECHAT_SANDBOX"),
         ({"SECRET_KEY": GOOD_KEY, "WECHAT_TOKEN": "sandbox-token"}, "WECHAT_TOKEN"),
         ({"SECRET_KEY": GOOD_KEY, "WECHAT_TOKEN": ""}, "WECHAT_TOKEN"),
+        ({"SECRET_KEY": GOOD_KEY, "CLAIMS_KEY": ""}, "CLAIMS_KEY must be set"),
+        ({"SECRET_KEY": GOOD_KEY, "CLAIMS_KEY": "k1:c2hvcnQ"}, "must be 32 bytes"),
     ],
 )
 def test_production_refuses_to_start_with_a_default_secret_token_or_the_sandbox(
@@ -153,6 +156,7 @@ def test_production_reads_its_settings_from_the_environment(monkeypatch, redis_u
     monkeypatch.setenv("WECHAT_SANDBOX", "1")
     monkeypatch.setenv("SECRET_KEY", GOOD_KEY)
     monkeypatch.setenv("WECHAT_TOKEN", "the-accounts-own-token")
+    monkeypatch.setenv("CLAIMS_KEY", GOOD_CLAIMS_KEY)
     base = {"REDIS_URL": redis_url, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"}
     with pytest.raises(RuntimeError, match="WECHAT_SANDBOX"):
         create_app(base)

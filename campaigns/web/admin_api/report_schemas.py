@@ -28,6 +28,7 @@ class FunnelOut(Schema):
 class ReportPrizeOut(Schema):
     id = fields.Integer()
     name = fields.String()
+    kind = fields.String(metadata={"description": "code, goods or cash"})
     probability = fields.Float(metadata={"description": "configured chance per draw"})
     observed_rate = fields.Float(allow_none=True, metadata={"description": "wins / draws"})
     observed_low = fields.Float(
@@ -136,6 +137,11 @@ class SimPrizeOut(Schema):
     stock = fields.Integer()
     probability = fields.Float()
     pacing = fields.String()
+    kind = fields.String(metadata={"description": "code, goods or cash"})
+    amount_fen = fields.Integer(allow_none=True)
+    cash_fen = fields.Integer(
+        allow_none=True, metadata={"description": "the simulated cash wins' total (cash only)"}
+    )
     expected_wins = fields.Float(metadata={"description": "probability x plays, stock aside"})
     wins = fields.Integer(metadata={"description": "simulated wins, stock and pacing applied"})
     runs_out_day = fields.Integer(allow_none=True, metadata={"description": "1 = first day"})
@@ -162,6 +168,9 @@ class RedemptionOut(Schema):
     campaign_id = fields.Integer()
     campaign = fields.String()
     prize = fields.String()
+    kind = fields.String(metadata={"description": "code, goods or cash"})
+    deadline = fields.String(allow_none=True, metadata={"description": "redeem before"})
+    expired = fields.Boolean()
     won_at = fields.String()
     winner = fields.String(metadata={"description": "the winner's masked openid"})
     redeemed = fields.Boolean()

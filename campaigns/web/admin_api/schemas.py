@@ -20,6 +20,7 @@ from marshmallow import (
 import games
 from campaigns.management import campaign_admin
 from campaigns.models.settings import SETTINGS, Kind, Setting
+from campaigns.prizes import kinds
 from games import registry
 
 MAX_STOCK = 10_000_000
@@ -72,6 +73,30 @@ class PrizeIn(Schema):
     probability = Number(required=True, allow_nan=False, validate=validate.Range(min=0, max=1))
     pacing = fields.String(load_default="none", validate=validate.OneOf(["none", "even"]))
     image_url = Text(allow_none=True, validate=validate.Length(max=500))
+    kind = fields.String(
+        load_default=kinds.DEFAULT,
+        validate=validate.OneOf(kinds.NAMES),
+        metadata={"description": "code (a redemption code), goods (shipped) or cash (WeChat Pay)"},
+    )
+    amount_fen = fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(min=kinds.MIN_CASH_FEN, max=kinds.MAX_CASH_FEN),
+        metadata={"description": "a cash prize's amount in fen"},
+    )
+    claim_days = fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(min=1, max=kinds.MAX_CLAIM_DAYS),
+        metadata={"description": "days to claim (goods) or redeem (code) before a win expires"},
+    )
+
+    @validates_schema
+    def _kind_fields(self, data: dict, **_kwargs) -> None:
+        if data.get("kind") in kinds.NAMES:
+            errors = kinds.get(data["kind"]).problems(data)
+            if errors:
+                raise ValidationError(errors)
 
     @validates("probability")
     def _precision(self, value: float, **_kwargs) -> None:
@@ -233,6 +258,9 @@ class PrizeOut(Schema):
     probability = fields.Float()
     pacing = fields.String()
     image_url = fields.String(allow_none=True)
+    kind = fields.String()
+    amount_fen = fields.Integer(allow_none=True)
+    claim_days = fields.Integer(allow_none=True)
     awarded = fields.Integer()
 
 

@@ -55,6 +55,9 @@ def campaign_out(campaign: Campaign) -> dict:
                 "probability": p.probability,
                 "pacing": p.pacing,
                 "image_url": p.image_url,
+                "kind": p.kind,
+                "amount_fen": p.amount_fen,
+                "claim_days": p.claim_days,
                 "awarded": awarded.get(p.id, 0),
             }
             for p in campaign.prizes

@@ -23,6 +23,24 @@ def register(app: Flask) -> None:
     app.cli.add_command(menu)
     app.cli.add_command(user)
     app.cli.add_command(report)
+    app.cli.add_command(claims_group)
+
+
+@click.group("claims")
+def claims_group():
+    """Winners' claims (sealed personal data)."""
+
+
+@claims_group.command("reseal")
+@with_appcontext
+def claims_reseal() -> None:
+    """Re-seal every claim with the first CLAIMS_KEY (key rotation, docs/security.md)."""
+    from campaigns.prizes import claims
+    from campaigns.prizes.sealing import Sealer
+
+    sealer = Sealer.from_config(current_app.config)
+    done = claims.reseal(db.session, sealer)
+    click.echo(f"{done} claims re-sealed with key {sealer.current_id}.")
 
 
 @click.command("worker")

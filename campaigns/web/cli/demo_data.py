@@ -32,7 +32,14 @@ def demo_campaigns(now) -> list[dict]:
         "wins_per_user_total": 1,
     }
     prizes = [
-        {"name": "手机 Phone", "stock": 5, "probability": 0.01, "pacing": "even"},
+        {
+            "name": "手机 Phone",
+            "kind": "goods",
+            "stock": 5,
+            "probability": 0.01,
+            "pacing": "even",
+            "claim_days": 14,
+        },
         {"name": "10元优惠券 Coupon", "stock": 500, "probability": 0.3},
         {"name": "积分 Points", "stock": 2000, "probability": 0.3},
     ]
@@ -58,8 +65,20 @@ def demo_campaigns(now) -> list[dict]:
             "keyword": "九宫格",
             "prizes": [
                 *prizes,
-                {"name": "月饼礼盒 Mooncakes", "stock": 50, "probability": 0.05},
-                {"name": "5元代金券 Voucher", "stock": 1000, "probability": 0.2},
+                {
+                    "name": "月饼礼盒 Mooncakes",
+                    "kind": "goods",
+                    "stock": 50,
+                    "probability": 0.05,
+                    "claim_days": 14,
+                },
+                {
+                    "name": "5元红包 Red packet",
+                    "kind": "cash",
+                    "amount_fen": 500,
+                    "stock": 1000,
+                    "probability": 0.2,
+                },
             ],
         },
         {

@@ -14,6 +14,7 @@ from flask import Blueprint, g, render_template
 from flask_wtf.csrf import CSRFError
 
 from campaigns.core.errors import DomainError
+from campaigns.prizes import kinds
 from campaigns.web import i18n
 from campaigns.web.console import auth
 from campaigns.web.console.words import field_message, translate
@@ -30,7 +31,14 @@ def _language():
         "translate": translate,
         "field_message": field_message,
         "user": g.get("console_user"),
+        "prize_kinds": tuple(kinds.KINDS.values()),
+        "prize_kind_label": _prize_kind_label,
     }
+
+
+def _prize_kind_label(name: str | None) -> str:
+    """What the pages call a prize kind: the registry's label, translated."""
+    return translate(kinds.get(name).label if (name or "code") in kinds.KINDS else name)
 
 
 @blueprint.app_template_filter("game_label")

@@ -24,8 +24,19 @@ _TYPED_APART = {Kind.BOOLEAN, Kind.LOOK}
 _ALL_SETTINGS = SETTINGS + GAME_SETTINGS
 SCALARS = tuple(s.name for s in _ALL_SETTINGS if s.kind not in _TYPED_APART)
 INTEGERS = {s.name for s in _ALL_SETTINGS if s.kind == Kind.INTEGER}
+CHECKBOXES = tuple(s.name for s in SETTINGS if s.kind == Kind.BOOLEAN)
 LOOK = ("title", "primary_color", "background_color", "banner_url")
-PRIZE_FIELDS = ("id", "name", "stock", "probability", "pacing", "image_url")
+PRIZE_FIELDS = (
+    "id",
+    "name",
+    "stock",
+    "probability",
+    "pacing",
+    "image_url",
+    "kind",
+    "amount_fen",
+    "claim_days",
+)
 QUESTION_FIELDS = ("text", "options", "answer")
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 _ROW = re.compile(r"^(prizes|questions)\.(\d+)\.(\w+)$")
@@ -49,8 +60,9 @@ def blank(now: datetime) -> dict:
         "starts_at": starts.strftime(LOCAL_FORMAT),
         "ends_at": ends.strftime(LOCAL_FORMAT),
         "require_follow": False,
+        "show_winners": False,
         "look": dict.fromkeys(LOOK, ""),
-        "prizes": [dict.fromkeys(PRIZE_FIELDS, "") | {"pacing": "none"}],
+        "prizes": [dict.fromkeys(PRIZE_FIELDS, "") | {"pacing": "none", "kind": "code"}],
         "questions": [],
     }
 
@@ -66,6 +78,7 @@ def from_campaign(campaign) -> dict:
     form["starts_at"] = campaign.starts_utc.astimezone(zone).strftime(LOCAL_FORMAT)
     form["ends_at"] = campaign.ends_utc.astimezone(zone).strftime(LOCAL_FORMAT)
     form["require_follow"] = bool(campaign.require_follow)
+    form["show_winners"] = bool(campaign.show_winners)
     form["look"] = {name: text((campaign.look or {}).get(name)) for name in LOOK}
     form["prizes"] = [
         {name: text(getattr(p, name)) for name in PRIZE_FIELDS} for p in campaign.prizes
@@ -80,8 +93,9 @@ def from_campaign(campaign) -> dict:
 def from_request(posted) -> dict:
     """The posted form as raw strings; only what the page sent (disabled inputs send nothing)."""
     form: dict = {name: posted[name] for name in SCALARS if name in posted}
-    if "require_follow" in posted:
-        form["require_follow"] = posted.getlist("require_follow")[-1] == "1"
+    for name in CHECKBOXES:
+        if name in posted:
+            form[name] = posted.getlist(name)[-1] == "1"
     if any(f"look.{name}" in posted for name in LOOK):
         form["look"] = {name: posted.get(f"look.{name}", "") for name in LOOK}
     for table in ("prizes", "questions"):
@@ -139,8 +153,9 @@ def to_data(form: dict, timezone: str) -> dict:
         elif name == "keyword":
             value = value.strip() or None
         data[name] = value
-    if "require_follow" in form:
-        data["require_follow"] = form["require_follow"]
+    for name in CHECKBOXES:
+        if name in form:
+            data[name] = form[name]
     if "look" in form:
         data["look"] = {k: v.strip() for k, v in form["look"].items() if v.strip()}
     if "prizes" in form:
@@ -157,6 +172,9 @@ def _prize(row: dict) -> dict:
         "probability": _number(row.get("probability", "")),
         "pacing": row.get("pacing") or "none",
         "image_url": row.get("image_url", "").strip() or None,
+        "kind": row.get("kind") or "code",
+        "amount_fen": _integer(row.get("amount_fen", "")),
+        "claim_days": _integer(row.get("claim_days", "")),
     }
     if row.get("id"):
         prize["id"] = _integer(row["id"])

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from flask import Flask
 
-from campaigns.web.console import auth, blueprint, desk, editor, live, menu, pages, report  # noqa: F401  (routes)
+from campaigns.web.console import (  # noqa: F401  (routes)
+    auth,
+    blueprint,
+    claims,
+    desk,
+    editor,
+    live,
+    menu,
+    pages,
+    report,
+    staff,
+)
 from campaigns.web.console.api_docs import blueprint as api_docs
 
 
