@@ -46,7 +46,7 @@ def check_production(config) -> None:
     The secret key signs player sessions: with the published default anyone can forge a cookie
     naming any player. The sandbox approves any openid on its OAuth page: anyone could play as
     anyone. The callback token signs WeChat's messages: with the default anyone could sign a
-    follow event.
+    follow event. The WeChat Pay key signs the cash prizes' red packets the same way.
     """
     if not config.get("PRODUCTION"):
         return
@@ -63,6 +63,11 @@ def check_production(config) -> None:
         problems.append(
             "WECHAT_TOKEN must be the account's own callback token (with the published "
             "default anyone can sign callbacks)"
+        )
+    if config.get("WECHAT_PAY_API_KEY") in ("", ACCOUNT_DEFAULTS["WECHAT_PAY_API_KEY"]):
+        problems.append(
+            "WECHAT_PAY_API_KEY must be the merchant's own API key (the published sandbox key "
+            "signs red packets anyone could forge, and WeChat Pay refuses it)"
         )
     try:
         if not (config.get("CLAIMS_KEY") or "").strip():

@@ -135,6 +135,11 @@ GOOD_CLAIMS_KEY = "k1:" + "A" * 43  # 32 zero bytes in URL-safe base64
         ({"SECRET_KEY": GOOD_KEY, "WECHAT_TOKEN": ""}, "WECHAT_TOKEN"),
         ({"SECRET_KEY": GOOD_KEY, "CLAIMS_KEY": ""}, "CLAIMS_KEY must be set"),
         ({"SECRET_KEY": GOOD_KEY, "CLAIMS_KEY": "k1:c2hvcnQ"}, "must be 32 bytes"),
+        (
+            {"SECRET_KEY": GOOD_KEY, "WECHAT_PAY_API_KEY": "sandbox-pay-key-0123456789abcdef"},
+            "WECHAT_PAY_API_KEY",
+        ),
+        ({"SECRET_KEY": GOOD_KEY, "WECHAT_PAY_API_KEY": ""}, "WECHAT_PAY_API_KEY"),
     ],
 )
 def test_production_refuses_to_start_with_a_default_secret_token_or_the_sandbox(
@@ -157,6 +162,7 @@ def test_production_reads_its_settings_from_the_environment(monkeypatch, redis_u
     monkeypatch.setenv("SECRET_KEY", GOOD_KEY)
     monkeypatch.setenv("WECHAT_TOKEN", "the-accounts-own-token")
     monkeypatch.setenv("CLAIMS_KEY", GOOD_CLAIMS_KEY)
+    monkeypatch.setenv("WECHAT_PAY_API_KEY", "the-merchants-own-32-character-key")
     base = {"REDIS_URL": redis_url, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"}
     with pytest.raises(RuntimeError, match="WECHAT_SANDBOX"):
         create_app(base)
