@@ -69,11 +69,13 @@ def awarded_in_redis(redis, campaign_id: int, shards: int) -> dict[int, int]:
     return totals
 
 
-def rebuild(session, redis, campaign_id: int, shard: int = 0) -> None:
+def rebuild(session, redis, campaign_id: int, shard: int = 0, before=None) -> None:
     """Rebuild a campaign's counters from the SQL ledger (idempotent; first caller does it).
 
     ``shard`` is the shard that found its state missing: if it is ready by the time the lock is
-    held, another process rebuilt already."""
+    held, another process rebuilt already. ``before(session, redis, campaign_id)`` runs under the
+    lock first: the ledger writer's drain, so plays still in the streams are in SQL (a state
+    rebuilt behind them would hand their numbers and slots out again)."""
     with redis.lock(
         CampaignKeys(campaign_id).lock, timeout=LOCK_TIMEOUT_S, blocking_timeout=LOCK_TIMEOUT_S
     ):
@@ -82,6 +84,10 @@ def rebuild(session, redis, campaign_id: int, shard: int = 0) -> None:
         shards = all_shards(campaign_id, campaign.shards)
         if redis.hget(shards[min(shard, len(shards) - 1)].meta, "ready") == b"1":
             return
+        if before is not None:
+            for keys in shards:  # no shard adds to its stream while it is drained
+                redis.hdel(keys.meta, "ready")
+            before(session, redis, campaign_id)
         if campaign.shards == 1:
             _rebuild_single(session, redis, campaign, shards[0])
         else:

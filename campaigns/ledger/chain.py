@@ -3,11 +3,11 @@
 A sharded campaign keeps one chain per shard (shard k of N numbers its plays k+1, k+1+N, ...),
 each anchored on the commitment; the audit interleaves them in sequence order.
 
-Plays reach SQL in whatever order their requests finish; this walks them in ``seq`` order behind
-the newest contiguous entry and fills in ``prev_hash`` and ``entry_hash``. The first entry's
+Plays reach SQL in whatever order the ledger writers' batches commit; this walks them in ``seq``
+order behind the newest contiguous entry and fills in ``prev_hash`` and ``entry_hash``. The first entry's
 ``prev`` is the seed's published commitment, so the chain is bound to the seed from the start.
-A number that a crash consumed and nobody recorded is filled in as a "lost" entry once it is
-clearly abandoned, so the chain can always be completed.
+A number that no play stream holds any more and SQL never got (a Redis that lost its data) is
+filled in as a "lost" entry once it is clearly abandoned, so the chain can always be completed.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 
 from campaigns.core.clock import as_utc, to_ms, utc_naive
 from campaigns.draw import seeding, verify
-from campaigns.draw.decision import Decision
 from campaigns.draw.keys import CampaignKeys
+from campaigns.ledger import writer
 from campaigns.models import AuditEntry, Campaign, Play
 
 BATCH = 1000
@@ -114,9 +114,9 @@ def _fill_gap(
     """Record the shard's numbers ``missing_from .. next_play.seq - 1`` as lost, if abandoned."""
     if as_utc(next_play.created_at) > now - abandoned_after:
         return False  # a request may still be writing it
-    in_flight = redis.zrange(keys.inflight, 0, -1)
-    if any(missing_from <= Decision.parse(raw).seq < next_play.seq for raw in in_flight):
-        return False  # the sweeper will write it
+    waiting = writer.oldest_seq(redis, keys)
+    if waiting is not None and waiting < next_play.seq:
+        return False  # still in the shard's stream: the ledger writer will write it
     for seq in range(missing_from, next_play.seq, keys.shards):
         session.add(
             Play(
