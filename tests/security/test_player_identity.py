@@ -23,6 +23,7 @@ from campaigns.ledger import ledger
 from campaigns.models import Play
 from campaigns.web.extensions import db
 from tests.conftest import free_port
+from tests.ledger import settle
 from tests.live_server import LiveServer
 from tests.load import fire
 
@@ -219,6 +220,7 @@ class TestKeysUnderConcurrency:
             by_player[who].add((body["play_id"], body["code"]))
         assert all(len(seen) == 1 for seen in by_player.values())  # one play each, replayed
         assert by_player[alice.id] != by_player[bob.id]  # never the other's result
+        settle()
         db.session.expire_all()
         stored = db.session.scalars(select(Play.player_id)).all()
         assert sorted(stored) == sorted([alice.id, bob.id])
