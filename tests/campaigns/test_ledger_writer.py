@@ -151,3 +151,21 @@ def test_a_replay_is_answered_from_redis_before_its_row_is_written(factory, quie
         settle(app)
         assert db.session.scalar(select(func.count()).select_from(Play)) == 1
         assert play(client, campaign.id, key="same").json == first.json
+
+
+@pytest.mark.parametrize(
+    "setting, problem",
+    [(["--maxmemory-policy", "allkeys-lru"], "noeviction"), (["--appendonly", "no"], "appendonly")],
+)
+def test_the_app_refuses_a_counters_redis_that_may_lose_plays(tmp_path, setting, problem):
+    from campaigns.web.app import create_app
+    from devtools.embedded_redis import EmbeddedRedis
+    from tests.conftest import free_port
+
+    server = EmbeddedRedis(None, str(tmp_path / "r"), port=free_port(), extra_args=setting)
+    server.start()
+    try:
+        with pytest.raises(writer.CountersRedisUnsafe, match=problem):
+            create_app({"REDIS_URL": server.url, "COUNTERS_REDIS_URL": server.url, "TESTING": True})
+    finally:
+        server.stop()
