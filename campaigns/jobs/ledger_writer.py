@@ -26,8 +26,9 @@ from campaigns.wechat import notices
 
 log = logging.getLogger(__name__)
 
-# How often the list of published campaigns (whose streams are read) is read again.
-CAMPAIGNS_EVERY_S = 2.0
+# How often the list of published campaigns (whose streams are read) is read again: a newly
+# published campaign's first plays wait at most this long for the writer.
+CAMPAIGNS_EVERY_S = 0.5
 # How often other writers' idle entries are looked for.
 CLAIM_EVERY_S = 1.0
 

@@ -3,9 +3,10 @@
 A sharded campaign keeps one chain per shard (shard k of N numbers its plays k+1, k+1+N, ...),
 each anchored on the commitment; the audit interleaves them in sequence order.
 
-Plays reach SQL in whatever order the ledger writers' batches commit; this walks them in ``seq``
-order behind the newest contiguous entry and fills in ``prev_hash`` and ``entry_hash``. The first entry's
-``prev`` is the seed's published commitment, so the chain is bound to the seed from the start.
+Plays reach SQL in whatever order the ledger writers' batches commit; this walks them in
+``seq`` order behind the newest contiguous entry and fills in ``prev_hash`` and ``entry_hash``.
+The first entry's ``prev`` is the seed's published commitment, so the chain is bound to the
+seed from the start.
 A number that no play stream holds any more and SQL never got (a Redis that lost its data) is
 filled in as a "lost" entry once it is clearly abandoned, so the chain can always be completed.
 """

@@ -397,6 +397,7 @@ def console_campaign_form(world: World, role: str) -> dict:
 ROUTES: dict[tuple[str, str], Route] = {
     # -- health, static files, API documents
     ("health.healthz", "GET"): Route(Guard.PUBLIC, lambda w: "/healthz"),
+    ("health.ledger_status", "GET"): Route(Guard.PUBLIC, lambda w: "/healthz/ledger"),
     ("static", "GET"): Route(
         Guard.PUBLIC, lambda w: "/static/console/console.css", mimetype="text/css"
     ),
