@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from campaigns.core.clock import as_utc, to_ms
 from campaigns.draw import table
-from campaigns.draw.keys import CampaignKeys, all_shards, player_shard
+from campaigns.draw.keys import CampaignKeys, all_shards, for_player, player_shard
 from campaigns.models import Campaign, Play, Win
 from campaigns.models.settings import SCRIPT_KEYS
 
@@ -194,6 +194,18 @@ def split(ranges: list[tuple[int, int]], parts: int) -> list[list[tuple[int, int
                 queue.insert(0, (low + take, high))
             size -= take
     return out
+
+
+def player_counts(redis, campaign, player_id: int, day: str) -> tuple[int, int] | None:
+    """(plays in total, plays on ``day``) as the draw script counts them, or None when Redis
+    holds no counters of this epoch for the player (then SQL, behind it by moments, says)."""
+    keys = for_player(campaign.id, player_id, campaign.shards)
+    epoch = redis.hget(keys.meta, "epoch")
+    fields = redis.hmget(keys.player(player_id), "e", "t", "v", f"d:{day}", f"dv:{day}")
+    if epoch is None or fields[0] != epoch:
+        return None
+    t, v, d, dv = (int(value or 0) for value in fields[1:])
+    return t - v, d - dv
 
 
 def player_ttl(campaign: Campaign, now) -> int:

@@ -78,7 +78,18 @@ def test_plays_go_on_while_the_database_is_locked_and_sql_catches_up(factory, qu
                 ledger_writer.drain_campaign(db.session, redis, campaign.id)
             db.session.rollback()
         assert writer.backlog(redis, campaign.id, 1).plays == 6  # still in the stream
+        # the report and exports read SQL, and say how far behind it is
+        auth = {"Authorization": f"Bearer {factory.token('analyst')}"}
+        report = app.test_client().get(f"/api/campaigns/{campaign.id}/report", headers=auth)
+        assert report.json["funnel"]["plays"] == 0
+        assert report.json["ledger"]["plays_not_written"] == 6
+        assert report.json["ledger"]["as_of"]
+        export = app.test_client().get(f"/api/campaigns/{campaign.id}/plays.csv", headers=auth)
+        assert export.headers["X-Plays-Not-Written"] == "6"
         settle(app)
+        report = app.test_client().get(f"/api/campaigns/{campaign.id}/report", headers=auth)
+        assert report.json["funnel"]["plays"] == 6
+        assert report.json["ledger"]["plays_not_written"] == 0
         rows = _ledger(db.session, campaign.id)
         assert [seq for seq, _ in rows] == [1, 2, 3, 4, 5, 6]
         shown = {a.json["play_id"]: a.json["outcome"] for a in answers}

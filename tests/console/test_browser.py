@@ -14,6 +14,7 @@ from sqlalchemy import select
 from campaigns.core.clock import FrozenClock
 from campaigns.models import Campaign
 from campaigns.web.extensions import db
+from tests.ledger import settle
 from tests.campaigns.test_concurrency import cookie_for
 from tests.conftest import free_port, skip_or_fail
 from tests.console.conftest import PASSWORD
@@ -192,6 +193,9 @@ def test_marketer_publishes_and_analyst_sees_plays(app, factory, make_user, serv
     assert [status for status, _ in results] == [200] * PLAYS, results
     wins = sum(body["outcome"] == "win" for _, body in results)
 
+    page.reload()  # read before the ledger has the plays: the page says so
+    assert "plays not yet written" in page.inner_text("#ledger-as-of")
+    settle()
     page.reload()
     assert page.inner_text("[data-key=plays]") == str(PLAYS)
     assert page.inner_text("[data-key=players]") == str(PLAYS // 2)

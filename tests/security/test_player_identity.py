@@ -163,7 +163,10 @@ def test_ids_in_the_request_never_name_the_player(app, factory, request_kwargs):
     response = client.post(f"/h5/{campaign.id}/play", **kwargs)
     assert response.status_code == 200
     db.session.expire_all()
-    assert db.session.get(Play, response.json["play_id"]).player_id == me.id
+    assert (
+        db.session.scalar(select(Play.player_id).where(Play.seq == response.json["play_id"]))
+        == me.id
+    )
 
 
 def test_redemption_codes_carry_at_least_60_bits():
