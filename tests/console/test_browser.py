@@ -14,10 +14,10 @@ from sqlalchemy import select
 from campaigns.core.clock import FrozenClock
 from campaigns.models import Campaign
 from campaigns.web.extensions import db
-from tests.ledger import settle
 from tests.campaigns.test_concurrency import cookie_for
 from tests.conftest import free_port, skip_or_fail
 from tests.console.conftest import PASSWORD
+from tests.ledger import settle
 from tests.live_server import ROOT, LiveServer
 from tests.load import fire
 
