@@ -34,10 +34,18 @@ CLAIM_EVERY_S = 1.0
 
 
 def won(win: writer.NewWin) -> None:
-    """Called once for each win a ledger writer has just inserted (and committed): what follows
-    a win starts here. A writer that dies after the commit and before this call leaves the win
-    "pending"; the periodic sweep enqueues its notice (notices.requeue_stale)."""
-    notices.notify_win(win.id)
+    """Called once for each win a ledger writer has just inserted (and committed), before its
+    notice is enqueued: the place for what else follows a win of its kind. (A writer that dies
+    after the commit and before this call never calls it for that win: what starts here must
+    also be found by a sweep, as notices are by notices.requeue_stale.)"""
+
+
+def after_commit(wins: list[writer.NewWin]) -> None:
+    """What follows a batch's newly inserted wins: ``won`` for each, then their WeChat notices,
+    enqueued together (one pipelined round trip); each win is in exactly one batch's list."""
+    for win in wins:
+        won(win)
+    notices.notify_wins([win.id for win in wins])
 
 
 def drain_campaign(session, redis, campaign_id: int) -> int:
@@ -55,7 +63,7 @@ def drain_campaign(session, redis, campaign_id: int) -> int:
             keys,
             writer.consumer_name(),
             settings["LEDGER_BATCH"],
-            on_win=won,
+            on_wins=after_commit,
             claim_idle_ms=settings["LEDGER_CLAIM_IDLE_MS"],
         )
     if total:
@@ -126,8 +134,7 @@ class Loop:
     def _write(self, keys, entries) -> int:
         if not entries:
             return 0
-        for win in writer.write(self.session, entries):
-            won(win)
+        after_commit(writer.write(self.session, entries))
         writer.acknowledge(self.redis, keys, entries)
         return len(entries)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 
 from campaigns.core.clock import as_utc, to_ms, utc_naive
 from campaigns.draw import seeding, verify
@@ -95,18 +95,34 @@ def _extend_shard(session, redis, campaign: Campaign, shard: int, now, abandoned
         ).all()
         if not plays:
             break
+        hashes = []  # written in one executemany UPDATE, not one ORM flush per play
         for play in plays:
             if play.seq != seq + step:
+                _set_hashes(session, hashes)
                 keys = CampaignKeys(campaign.id, shard, step)
                 gap = (seq + step, play)
                 if not _fill_gap(session, redis, campaign, keys, *gap, now, abandoned_after):
                     session.commit()
                     return
                 break  # gap filled: read again from there
-            play.prev_hash = prev
-            prev = play.entry_hash = verify.entry_hash(prev, entry(play))
-            seq = play.seq
-        session.commit()
+            entry_hash = verify.entry_hash(prev, entry(play))
+            hashes.append({"play": play.id, "prev": prev, "hash": entry_hash})
+            prev, seq = entry_hash, play.seq
+        _set_hashes(session, hashes)
+        session.commit()  # expires the plays read, so none shows its old (empty) hashes
+
+
+_SET_HASHES = (
+    update(Play.__table__)
+    .where(Play.__table__.c.id == bindparam("play"))
+    .values(prev_hash=bindparam("prev"), entry_hash=bindparam("hash"))
+)
+
+
+def _set_hashes(session, hashes: list[dict]) -> None:
+    if hashes:
+        session.connection().execute(_SET_HASHES, hashes)
+        hashes.clear()
 
 
 def _fill_gap(

@@ -12,12 +12,13 @@ into SQL through one consumer group (``keys.WRITER_GROUP``):
 
 A writer killed anywhere in between loses nothing: its unacknowledged entries stay pending in
 the group and another writer (or itself, restarted) claims them. Several writers may run.
-What follows a newly inserted win (its notice) is the caller's ``on_win``, called once per win
-and only for a row this writer inserted (campaigns/jobs/ledger_writer.py).
+What follows newly inserted wins (their notices) is the caller's ``on_wins``, given each batch's
+wins that this writer inserted, so each win once (campaigns/jobs/ledger_writer.py).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
@@ -35,8 +36,18 @@ from campaigns.models import Play, Win
 
 log = logging.getLogger(__name__)
 
-# Rows per INSERT statement: PostgreSQL takes at most 65,535 parameters (a play row has 15).
-ROWS_PER_STATEMENT = 1000
+
+@functools.cache
+def _statements(dialect: str):
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING, for plays and wins, in the dialect's form."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    plays, wins = Play.__table__, Win.__table__
+    return (
+        insert(plays)
+        .on_conflict_do_nothing()
+        .returning(plays.c.id, plays.c.campaign_id, plays.c.seq),
+        insert(wins).on_conflict_do_nothing().returning(wins.c.id, wins.c.play_id),
+    )
 
 
 @dataclass(frozen=True)
@@ -124,21 +135,14 @@ def write(session, entries: list[Entry]) -> list[NewWin]:
     SQL (a redelivery) are skipped; returns the wins this call inserted."""
     if not entries:
         return []
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert_play, insert_win = _statements(session.get_bind().dialect.name)
     rows = [_play_row(entry) for entry in entries]
     by_key = {(entry.campaign_id, entry.decision.seq): entry for entry in entries}
     connection = session.connection()
-    inserted: list[tuple[int, int, int]] = []  # (play id, campaign, seq)
     table = Play.__table__
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        statement = (
-            insert(table)
-            .values(rows[start : start + ROWS_PER_STATEMENT])
-            .on_conflict_do_nothing()
-            .returning(table.c.id, table.c.campaign_id, table.c.seq)
-        )
-        inserted.extend(tuple(row) for row in connection.execute(statement))
+    # One statement, compiled once: SQLAlchemy sends the rows as multi-row INSERTs
+    # ("insertmanyvalues"), and RETURNING names only the rows inserted, not those skipped.
+    inserted = [tuple(row) for row in connection.execute(insert_play, rows)]
     win_rows = []
     for play_id, campaign_id, seq in inserted:
         decision = by_key[(campaign_id, seq)].decision
@@ -146,14 +150,9 @@ def write(session, entries: list[Entry]) -> list[NewWin]:
             win_rows.append(_win_row(play_id, campaign_id, decision))
     wins: list[NewWin] = []
     if win_rows:
-        win_table = Win.__table__
-        statement = (
-            insert(win_table)
-            .values(win_rows)
-            .on_conflict_do_nothing()
-            .returning(win_table.c.id, win_table.c.play_id)
+        made = dict(
+            (play_id, win_id) for win_id, play_id in connection.execute(insert_win, win_rows)
         )
-        made = dict((play_id, win_id) for win_id, play_id in connection.execute(statement))
         refused = [row["play_id"] for row in win_rows if row["play_id"] not in made]
         if refused:
             # SQL already holds the slot (a Redis state rebuilt behind SQL): no second winner.
@@ -253,7 +252,7 @@ def drain(
     keys: CampaignKeys,
     consumer: str,
     count: int,
-    on_win=None,
+    on_wins=None,
     claim_idle_ms: int | None = None,
 ) -> int:
     """Write everything a shard's stream holds now (its own pending entries first, then, with
@@ -269,9 +268,9 @@ def drain(
             entries = source()
             if not entries:
                 break
-            for win in write(session, entries):
-                if on_win is not None:
-                    on_win(win)
+            wins = write(session, entries)
+            if on_wins is not None:
+                on_wins(wins)
             acknowledge(redis, keys, entries)
             total += len(entries)
             if len(entries) < count:

@@ -120,7 +120,7 @@ def test_a_writer_killed_mid_batch_loses_nothing_and_writes_nothing_twice(
         assert redis.xpending(keys.stream, WRITER_GROUP)["pending"] == 8
         # A third writer takes both over once idle (0 ms here), and reads the rest.
         notified = []
-        read = writer.drain(db.session, redis, keys, "writer-c", 3, notified.append, 0)
+        read = writer.drain(db.session, redis, keys, "writer-c", 3, notified.extend, 0)
         assert read == 12  # 4 lost + 4 redelivered + 4 new
         rows = _ledger(db.session, campaign.id)
         assert [seq for seq, _ in rows] == list(range(1, 13))  # no gap, no duplicate
