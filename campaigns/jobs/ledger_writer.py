@@ -10,6 +10,7 @@ a win (``won``): its WeChat notice, enqueued once the Win row is committed.
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 
@@ -31,6 +32,15 @@ log = logging.getLogger(__name__)
 CAMPAIGNS_EVERY_S = 0.5
 # How often other writers' idle entries are looked for.
 CLAIM_EVERY_S = 1.0
+# How often, and after how long idle, consumers holding nothing leave the group.
+FORGET_EVERY_S = 60.0
+FORGET_IDLE_MS = 3_600_000
+
+
+def drain_consumer() -> str:
+    """One consumer name per host for the synchronous drains (sweep, rebuild): a new name per
+    process would leave a consumer in the group for every work horse the sweep ever ran in."""
+    return f"drain-{socket.gethostname()}"
 
 
 def won(win: writer.NewWin) -> None:
@@ -61,7 +71,7 @@ def drain_campaign(session, redis, campaign_id: int) -> int:
             session,
             redis,
             keys,
-            writer.consumer_name(),
+            drain_consumer(),
             settings["LEDGER_BATCH"],
             on_wins=after_commit,
             claim_idle_ms=settings["LEDGER_CLAIM_IDLE_MS"],
@@ -90,6 +100,7 @@ class Loop:
         self.campaigns: list[tuple[int, int]] = []  # (id, shards)
         self._campaigns_at = 0.0
         self._claimed_at = 0.0
+        self._forgot_at = time.monotonic()
         self._fresh = True  # the first pass reads this consumer's own pending entries
 
     def _published(self) -> list[tuple[int, int]]:
@@ -107,6 +118,9 @@ class Loop:
         claim = time.monotonic() - self._claimed_at > CLAIM_EVERY_S
         if claim:
             self._claimed_at = time.monotonic()
+        forget = time.monotonic() - self._forgot_at > FORGET_EVERY_S
+        if forget:
+            self._forgot_at = time.monotonic()
         done = 0
         for campaign_id, shards in self._published():
             written = 0
@@ -116,6 +130,8 @@ class Loop:
                     written += self._write(
                         keys, writer.read_own_pending(self.redis, keys, self.consumer, self.batch)
                     )
+                if forget:
+                    writer.forget_idle_consumers(self.redis, keys, FORGET_IDLE_MS)
                 if claim:
                     entries = writer.claim(
                         self.redis, keys, self.consumer, self.claim_idle_ms, self.batch

@@ -75,6 +75,19 @@ def consumer_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
+def forget_idle_consumers(redis, keys: CampaignKeys, idle_ms: int) -> int:
+    """Remove consumers that hold nothing and were idle ``idle_ms`` (writers long gone), so the
+    group does not collect one per process that ever wrote."""
+    try:
+        consumers = redis.xinfo_consumers(keys.stream, WRITER_GROUP)
+    except redis_lib.ResponseError:
+        return 0
+    gone = [c["name"] for c in consumers if not c["pending"] and c["idle"] >= idle_ms]
+    for name in gone:
+        redis.xgroup_delconsumer(keys.stream, WRITER_GROUP, name)
+    return len(gone)
+
+
 def ensure_group(redis, keys: CampaignKeys) -> None:
     """The writers' group on the shard's stream, from the stream's first entry (made empty if
     no play was drawn yet; a Redis that lost its data gets it again on the next read)."""

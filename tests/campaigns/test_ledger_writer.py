@@ -130,6 +130,9 @@ def test_a_writer_killed_mid_batch_loses_nothing_and_writes_nothing_twice(
         assert sorted(w.id for w in wins_b + notified) == [w.id for w in wins]
         assert redis.xpending(keys.stream, WRITER_GROUP)["pending"] == 0
         assert redis.xlen(keys.stream) == 0
+        # writers long gone, holding nothing, leave the group
+        assert writer.forget_idle_consumers(redis, keys, 0) >= 3  # a, b, c (and any drain)
+        assert redis.xinfo_consumers(keys.stream, WRITER_GROUP) == []
 
 
 def test_the_backlog_bound_refuses_with_503_and_recovers(factory, quiet_app, clock):
