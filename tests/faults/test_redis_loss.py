@@ -92,13 +92,11 @@ def test_redis_killed_mid_stream_and_restarted_from_its_aof(
                 break
         wait(first)
         results += [f.result() for f in first]
-        # 2. plays while Redis is down: every one 503, none recorded
-        db.session.expire_all()
-        plays_before_outage = db.session.scalar(select(func.count()).select_from(Play))
+        # 2. plays while Redis is down: every one 503 (none recorded: the end shows SQL holds no
+        # play beyond those answered and those the kill cut off; the writer meanwhile writes
+        # what it had read, so SQL's count may still grow here)
         during = [f.result() for f in [pool.submit(post, url, *job) for job in stream(40)]]
         assert {(s, b.get("error")) for s, b in during} == {(503, "unavailable")}
-        db.session.expire_all()
-        assert db.session.scalar(select(func.count()).select_from(Play)) == plays_before_outage
         # 3. started again from its append-only file
         restartable_redis.start()
         after = [f.result() for f in [pool.submit(post, url, *job) for job in stream(300)]]

@@ -330,6 +330,8 @@ def test_grid_light_runs_round_the_ring_and_stops_on_the_servers_cell(
             assert len(path) >= 2 * 8 + 8  # two laps at speed, then at least a lap slowing
             assert path[-1] == body["cell"]
         page.locator("#result").wait_for(state="visible")
+        # the live region is announced 50 ms after it is cleared (common.js), so wait for it
+        page.wait_for_function("() => document.getElementById('live').textContent !== ''")
         if outcome == "win":
             assert label == "10元优惠券 Coupon" == body["prize"]["name"]
             assert page.locator("#code").inner_text() == body["code"]
