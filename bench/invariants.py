@@ -69,7 +69,7 @@ def check(session, redis, campaign_id: int) -> dict:
         gapless &= (top or keys.shard + 1 - step) == keys.shard + 1 + step * (count - 1)
     ok &= gapless
     lines.append(f"sequence numbers: {plays} plays, highest {highest} (no gaps: {gapless})")
-    in_flight = sum(redis.zcard(keys.inflight) for keys in shards)
-    ok &= in_flight == 0
-    lines.append(f"decisions still in flight after draining: {in_flight}")
+    unwritten = sum(redis.xlen(keys.stream) for keys in shards)
+    ok &= unwritten == 0
+    lines.append(f"plays still in the streams after draining: {unwritten}")
     return {"ok": bool(ok), "lines": lines}

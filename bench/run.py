@@ -6,7 +6,12 @@ the WeChat sandbox's own server (winner notices go there), then measures and pri
 to ``bench/results.md``):
 
 - requests/s, p50 and p99 of ``GET /healthz`` and ``POST /h5/<id>/play`` at 16, 64 and 256
-  connections, and their ratio (our cost above the framework);
+  connections, and their ratio (our cost above the framework), with the ledger writer's lag
+  (p50/p99 of the age of the oldest play not yet in SQL, sampled every 50 ms: a bound on any
+  play's time from decision to SQL row);
+- the same ``/healthz`` answered by a bare Flask app under the same gunicorn settings
+  (bench/hello.py): the app's middleware's own cost;
+- play/s at 64 connections with the counters Redis on ``appendfsync everysec`` and ``always``;
 - draws/s of the Lua draw script alone, pipelined from one client, beside plain INCR;
 - a hot campaign's draws/s with 1 and with 3 shards on a local 3-master Redis Cluster
   (bench/shard_bench.py);
@@ -19,7 +24,9 @@ to ``bench/results.md``):
   sign-ins/s, p50/p99 of one sign-in, errors and refusals. Any of them exits non-zero.
 
 Everything stays on loopback, every loop is bounded. ``BENCH_SECONDS`` sets each wrk run's length
-(default 8), ``BENCH_SOAK_SECONDS`` adds a soak of that length (``make soak``: 600).
+(default 8), ``BENCH_SOAK_SECONDS`` adds a soak of that length (``make soak``: 600),
+``BENCH_LEVELS`` the connection counts (default ``16,64,256``), and ``BENCH_HTTP_ONLY=1`` stops
+after the HTTP runs and the invariants (a quick look, under a minute at one level).
 """
 
 from __future__ import annotations
@@ -48,7 +55,10 @@ from campaigns.web.extensions import db  # noqa: E402
 from devtools.embedded_redis import EmbeddedRedis  # noqa: E402
 from devtools.sandbox import server as sandbox_server  # noqa: E402
 
-LEVELS = (16, 64, 256)
+LEVELS = tuple(int(n) for n in os.environ.get("BENCH_LEVELS", "16,64,256").split(","))
+HTTP_ONLY = os.environ.get("BENCH_HTTP_ONLY") == "1"
+HELLO_PORT = int(os.environ.get("BENCH_HELLO_PORT", "5097"))
+FSYNC_LEVEL = 64 if 64 in LEVELS else LEVELS[0]
 PLAYERS = 5000
 PORT = int(os.environ.get("BENCH_PORT", "5099"))
 SANDBOX_PORT = int(os.environ.get("BENCH_SANDBOX_PORT", "5098"))
@@ -92,6 +102,10 @@ def main() -> int:
     cookie_file.write_text("\n".join(cookies) + "\n")
 
     web = _spawn(["gunicorn", "-c", "gunicorn.conf.py", "wsgi:create_app()"], env, "web.log")
+    hello_env = {**env, "BIND": f"127.0.0.1:{HELLO_PORT}"}
+    hello = _spawn(
+        ["gunicorn", "-c", "gunicorn.conf.py", "bench.hello:app"], hello_env, "hello.log"
+    )
     worker = _spawn([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], env, "worker.log")
     sandbox = _spawn(sandbox_server.COMMAND, env, "sandbox.log")
     try:
@@ -101,7 +115,8 @@ def main() -> int:
         with app.app_context():
             memory_before = app.extensions["redis"]["main"].info("memory")["used_memory"]
             plays_before = _count_plays()
-        results["http"] = _http_runs(campaign_id, cookie_file, env)
+        results["http"] = _http_runs(campaign_id, cookie_file, env, app, campaign_id)
+        results["fsync"] = _fsync_runs(campaign_id, cookie_file, env, redis_server)
         if SOAK_SECONDS:
             results["soak"] = _soak(campaign_id, cookie_file, env, sampler, app)
         sampler.stop()
@@ -113,17 +128,20 @@ def main() -> int:
             grown = redis.info("memory")["used_memory"] - memory_before
             results["plays"] = plays
             results["redis_bytes_per_100k_plays"] = int(grown / max(plays, 1) * 100_000)
-            results["invariants"] = invariants.check(db.session, redis, campaign_id)
-            results["engine"] = engine_bench.run(app)
-            results["report"] = _report_latency(app)
-        results["shards"] = shard_bench.run(database_url, redis_server.url)
-        results["sign_in"] = sign_in_burst.run(
-            OUT / "sign-in", os.environ.get("BENCH_DATABASE_URL")
-        )
+            counters = app.extensions["redis"]["counters"]
+            results["invariants"] = invariants.check(db.session, counters, campaign_id)
+            if not HTTP_ONLY:
+                results["engine"] = engine_bench.run(app)
+                results["report"] = _report_latency(app)
+        if not HTTP_ONLY:
+            results["shards"] = shard_bench.run(database_url, redis_server.url)
+            results["sign_in"] = sign_in_burst.run(
+                OUT / "sign-in", os.environ.get("BENCH_DATABASE_URL")
+            )
     finally:
-        for process in (web, worker, sandbox):
+        for process in (web, hello, worker, sandbox):
             process.terminate()
-        for process in (web, worker, sandbox):
+        for process in (web, hello, worker, sandbox):
             try:
                 process.wait(30)
             except subprocess.TimeoutExpired:
@@ -131,9 +149,10 @@ def main() -> int:
         redis_server.stop()
     table = _table(results)
     print(table)
-    (ROOT / "bench" / "results.md").write_text(table + "\n")
+    if not HTTP_ONLY:  # a quick look does not replace the full results
+        (ROOT / "bench" / "results.md").write_text(table + "\n")
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
-    burst = results["sign_in"]
+    burst = results.get("sign_in") or {"errors": 0, "log_failures": 0}
     signed_in = burst["errors"] == 0 and burst["log_failures"] == 0
     return 0 if results["invariants"]["ok"] and signed_in else 1
 
@@ -176,10 +195,12 @@ def _wait_healthy(timeout: float = 30) -> None:
     raise RuntimeError("the server did not come up; see bench/out/web.log")
 
 
-def _wrk(script: str, path: str, connections: int, seconds: int, env: dict) -> dict:
+def _wrk(
+    script: str, path: str, connections: int, seconds: int, env: dict, port: int = PORT
+) -> dict:
     command = [
         "wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-        "-s", str(ROOT / "bench" / script), f"http://127.0.0.1:{PORT}{path}",
+        "-s", str(ROOT / "bench" / script), f"http://127.0.0.1:{port}{path}",
     ]  # fmt: skip
     env = {**env, "BENCH_DIR": str(ROOT / "bench")}
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 60)
@@ -191,17 +212,74 @@ def _wrk(script: str, path: str, connections: int, seconds: int, env: dict) -> d
     return result
 
 
-def _http_runs(campaign_id: int, cookie_file: Path, env: dict) -> dict:
+def _http_runs(campaign_id: int, cookie_file: Path, env: dict, app, campaign: int) -> dict:
     path = f"/h5/{campaign_id}/play"
     load_env = {**env, "BENCH_COOKIES": str(cookie_file), "BENCH_PATH": path}
     _wrk("healthz.lua", "/healthz", 16, 2, load_env)  # warm up every worker
+    _wrk("healthz.lua", "/healthz", 16, 2, load_env, HELLO_PORT)
     _wrk("play.lua", path, 16, 2, load_env)
     runs = {}
     for level in LEVELS:
         health = _wrk("healthz.lua", "/healthz", level, SECONDS, load_env)
-        play = _wrk("play.lua", path, level, SECONDS, load_env)
-        runs[level] = {"healthz": health, "play": play, "ratio": play["rps"] / health["rps"]}
+        hello = _wrk("healthz.lua", "/healthz", level, SECONDS, load_env, HELLO_PORT)
+        with _LagSampler(app, campaign) as lag:
+            play = _wrk("play.lua", path, level, SECONDS, load_env)
+        runs[level] = {
+            "healthz": health,
+            "hello": hello,
+            "play": play,
+            "ratio": play["rps"] / health["rps"],
+            "writer_lag_ms": lag.percentiles(),
+        }
     return runs
+
+
+def _fsync_runs(campaign_id: int, cookie_file: Path, env: dict, redis_server) -> dict:
+    """Play at one load with the counters Redis fsyncing its AOF every second, then on every
+    write (CONFIG SET: the same server, the same data)."""
+    path = f"/h5/{campaign_id}/play"
+    load_env = {**env, "BENCH_COOKIES": str(cookie_file), "BENCH_PATH": path}
+    runs = {}
+    with redis_server.client() as client:
+        try:
+            for mode in ("everysec", "always"):
+                client.config_set("appendfsync", mode)
+                runs[mode] = _wrk("play.lua", path, FSYNC_LEVEL, SECONDS, load_env)
+        finally:
+            client.config_set("appendfsync", "everysec")
+    return runs
+
+
+class _LagSampler(threading.Thread):
+    """Samples how long the oldest play not yet in SQL has waited, every 50 ms."""
+
+    def __init__(self, app, campaign_id: int):
+        super().__init__(daemon=True)
+        self.app, self.campaign_id = app, campaign_id
+        self.samples: list[int] = []
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        from campaigns.ledger import writer
+
+        redis = self.app.extensions["redis"]["counters"]
+        while not self.halt.wait(0.05):
+            held = writer.backlog(redis, self.campaign_id, 1)
+            now_ms = writer.redis_time_ms(redis)
+            self.samples.append(0 if held.oldest_ms is None else now_ms - held.oldest_ms)
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.halt.set()
+        self.join()
+
+    def percentiles(self) -> dict:
+        ordered = sorted(self.samples) or [0]
+        pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+        return {"p50": pick(0.5), "p99": pick(0.99), "max": ordered[-1]}
 
 
 def _soak(campaign_id: int, cookie_file: Path, env: dict, sampler, app) -> dict:
@@ -219,14 +297,14 @@ def _soak(campaign_id: int, cookie_file: Path, env: dict, sampler, app) -> dict:
 
 
 def _drain(app) -> None:
-    """Let the worker's sweep write anything in flight, then check nothing is left."""
+    """Let the worker's ledger writer write what the play streams hold (bounded wait)."""
     with app.app_context():
         redis = app.extensions["redis"]["counters"]
-        for _ in range(60):
-            keys = [k for k in redis.scan_iter(match="cg:{c:*}:inflight", count=100)]
-            if not any(redis.zcard(k) for k in keys):
+        for _ in range(600):
+            keys = list(redis.scan_iter(match="cg:{c:*}:plays", count=100))
+            if not any(redis.xlen(k) for k in keys):
                 return
-            time.sleep(1)
+            time.sleep(0.1)
 
 
 def _count_plays() -> int:
@@ -289,18 +367,32 @@ def _table(results: dict) -> str:
         f"Run {results['started']} on {os.cpu_count()} cores; each load run {SECONDS} s with wrk "
         "(2 threads) on loopback, gunicorn as `gunicorn.conf.py` configures it.",
         "",
-        "| connections | healthz req/s | healthz p50 / p99 ms | play req/s | play p50 / p99 ms "
-        "| play/healthz | play statuses |",
-        "|---|---|---|---|---|---|---|",
+        "| connections | bare Flask req/s | healthz req/s | healthz p50 / p99 ms | play req/s "
+        "| play p50 / p99 ms | play/healthz | writer lag p50 / p99 ms | play statuses |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for level, run in results["http"].items():
-        health, play = run["healthz"], run["play"]
+        health, play, hello, lag = run["healthz"], run["play"], run["hello"], run["writer_lag_ms"]
         statuses = ", ".join(f"{k}: {v}" for k, v in sorted(play["statuses"].items()))
         lines.append(
-            f"| {level} | {health['rps']:.0f} | {health['p50_ms']:.1f} / {health['p99_ms']:.1f} "
+            f"| {level} | {hello['rps']:.0f} | {health['rps']:.0f} "
+            f"| {health['p50_ms']:.1f} / {health['p99_ms']:.1f} "
             f"| {play['rps']:.0f} | {play['p50_ms']:.1f} / {play['p99_ms']:.1f} "
-            f"| {run['ratio']:.2f} | {statuses} |"
+            f"| {run['ratio']:.2f} | {lag['p50']} / {lag['p99']} | {statuses} |"
         )
+    lines += [
+        "",
+        f"| counters Redis AOF at {FSYNC_LEVEL} connections | play req/s | p50 / p99 ms |",
+    ]
+    lines += ["|---|---|---|"]
+    for mode, run in results["fsync"].items():
+        lines.append(
+            f"| appendfsync {mode} | {run['rps']:.0f} | {run['p50_ms']:.1f} / {run['p99_ms']:.1f} |"
+        )
+    if "engine" not in results:
+        checks = results["invariants"]
+        lines += ["", f"Invariants after the load: {'OK' if checks['ok'] else 'VIOLATED'}"]
+        return "\n".join(lines + [f"- {line}" for line in checks["lines"]])
     engine = results["engine"]
     lines += [
         "",

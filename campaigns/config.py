@@ -141,6 +141,17 @@ class Config:
         self.DB_LOCK_TIMEOUT_MS = int(env.get("DB_LOCK_TIMEOUT_MS", 5000))
         # How long a play's Idempotency-Key is remembered in Redis (SQL keeps it for good).
         self.IDEMPOTENCY_TTL_SECONDS = int(env.get("IDEMPOTENCY_TTL_SECONDS", 24 * 3600))
+        # The ledger writer (campaigns/ledger/writer.py): plays a campaign may hold in Redis not
+        # yet written to SQL (past it plays answer 503 unavailable; 0: no bound), entries read
+        # per batch, how long an entry read by a writer that went quiet waits before another
+        # writer takes it over (XAUTOCLAIM), and how long an idle writer waits between reads.
+        self.LEDGER_BACKLOG_MAX = int(env.get("LEDGER_BACKLOG_MAX", 200_000))
+        self.LEDGER_BATCH = int(env.get("LEDGER_BATCH", 500))
+        self.LEDGER_CLAIM_IDLE_MS = int(env.get("LEDGER_CLAIM_IDLE_MS", 30_000))
+        self.LEDGER_POLL_MS = int(env.get("LEDGER_POLL_MS", 50))
+        # Refuse to start unless the counters Redis keeps every key (maxmemory-policy noeviction)
+        # and an append-only file: the play streams are the only copy of a play until SQL has it.
+        self.COUNTERS_REDIS_CHECK = _flag("COUNTERS_REDIS_CHECK", "1")
         # OpenAPI (flask-smorest)
         self.API_TITLE = "Campaign and lottery mini-game server"
         self.API_VERSION = "1"

@@ -1,4 +1,6 @@
-"""One play, end to end: decide in Redis, commit to the SQL ledger, or undo and say 503."""
+"""One play, end to end: decided and recorded in Redis in one script call, answered from it.
+
+The SQL ledger follows from the play streams (campaigns/ledger/writer.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.draw.engine import REDIS_DOWN, Engine
 from campaigns.ledger import ledger
 from campaigns.models import Campaign, Play, settings
-from campaigns.wechat import notices
 from campaigns.wechat.followers import FollowStatus
 
 
@@ -152,6 +153,50 @@ def check_following(follows: FollowStatus, openid: str) -> None:
         raise DomainError(ErrorCode.NOT_FOLLOWING)
 
 
+@dataclass(frozen=True)
+class PlayedWin:
+    code: str
+    slot: int
+
+
+@dataclass(frozen=True)
+class Played:
+    """A play as the draw script decided and recorded it, answered without SQL.
+
+    Same attribute names as ``Play`` (and ``win`` as ``Win``), so callers take either (a replay
+    the Redis state no longer holds is read back from SQL). ``id`` is the play's sequence number
+    in the campaign (the response's ``play_id``), which its ledger row carries as ``seq``."""
+
+    campaign_id: int
+    player_id: int
+    seq: int
+    idempotency_key: str
+    outcome: str
+    eligible: bool
+    prize_id: int | None
+    plays_left_today: int | None
+    win: PlayedWin | None
+
+    @property
+    def id(self) -> int:
+        return self.seq
+
+    @classmethod
+    def of(cls, campaign_id: int, decision) -> Played:
+        won = bool(decision.prize_id) and not decision.void
+        return cls(
+            campaign_id=campaign_id,
+            player_id=decision.player_id,
+            seq=decision.seq,
+            idempotency_key=decision.idempotency_key,
+            outcome="void" if decision.void else ("win" if won else "lose"),
+            eligible=decision.eligible,
+            prize_id=decision.prize_id,
+            plays_left_today=decision.plays_left_today,
+            win=PlayedWin(decision.code, decision.slot) if won else None,
+        )
+
+
 def play(
     session,
     engine: Engine,
@@ -162,71 +207,40 @@ def play(
     secret_key: str,
     follows: FollowStatus,
     eligible: bool = True,
-) -> Play | ledger.Recorded:
+    rate: tuple[int, int] | None = None,
+) -> Played | Play:
     """Play once (or return the play an earlier request with the same key made).
 
-    ``follows`` is asked only for a ``require_follow`` campaign. ``eligible=False`` counts a
-    play that cannot win (a failed quiz attempt)."""
+    One call of the draw script decides the play, enforces the player's ``rate`` limit
+    (requests, window in ms) and appends the play to its shard's stream, which the ledger
+    writer copies into SQL (invariant 7): the answer needs no SQL. ``session`` is used only
+    when Redis must be rebuilt from SQL, or for a replay whose play Redis no longer holds.
+
+    ``follows`` is asked only for a ``require_follow`` campaign (its Redis cache first).
+    ``eligible=False`` counts a play that cannot win (a failed quiz attempt)."""
     if campaign.require_follow:
         check_following(follows, player.openid)
     try:
-        decision, fresh = engine.decide_or_replay(
-            session, campaign, player.id, idem_key, clock.now(), eligible
+        decision, _fresh = engine.decide_or_replay(
+            session,
+            campaign,
+            player.id,
+            idem_key,
+            clock.now(),
+            eligible,
+            pseudonym=ledger.pseudonym(secret_key, campaign.id, player.openid),
+            rate=rate,
         )
     except REDIS_DOWN as exc:
         raise DomainError(ErrorCode.UNAVAILABLE) from exc
+    if decision.complete:
+        return Played.of(campaign.id, decision)
+    # A key marker rebuilt from SQL (after Redis lost its state): the play is in SQL.
     try:
-        stored = _store(session, engine, campaign, player, decision, fresh, secret_key)
-    except (DomainError, SQLAlchemyError) as exc:
-        session.rollback()
-        if fresh:
-            _undo(engine, campaign.id, decision)
-        if isinstance(exc, DomainError):
-            raise
-        raise DomainError(
-            ErrorCode.UNAVAILABLE, "The ledger is unavailable; please retry."
-        ) from exc
-    if fresh and stored.outcome == "win":
-        notices.notify_win(stored.win.id)  # the win is committed: one notice job (notices.py)
-    return stored
-
-
-def _store(
-    session,
-    engine: Engine,
-    campaign: Campaign | CampaignSnapshot,
-    player: PlayerRef,
-    decision,
-    fresh: bool,
-    secret_key: str,
-) -> Play | ledger.Recorded:
-    """Write a fresh decision; for a replayed one, find it in the ledger (or finish writing it)."""
-    stored = None if fresh else ledger.find_play(session, campaign.id, decision.seq)
-    if (
-        stored is not None
-        and stored.player_id == player.id
-        and stored.idempotency_key == decision.idempotency_key
-    ):
-        return stored  # a replay of a play already in the ledger
-    if not decision.complete:
-        # A key marker rebuilt from SQL whose row is not the player's: ask SQL by key instead.
         existing = ledger.find_by_key(session, campaign.id, player.id, decision.idempotency_key)
-        if existing is None:
-            raise DomainError(ErrorCode.UNAVAILABLE)
-        return existing
-    name = ledger.pseudonym(secret_key, campaign.id, player.openid)
-    try:
-        return ledger.record(session, campaign.id, decision, name)
-    except ledger.LedgerConflict as conflict:
-        if conflict.existing is not None:
-            _undo(engine, campaign.id, decision)
-            return conflict.existing  # the key was used before Redis lost it
-        engine.force_rebuild(campaign.id, decision)
-        raise DomainError(ErrorCode.UNAVAILABLE) from None
-
-
-def _undo(engine: Engine, campaign_id: int, decision) -> None:
-    try:
-        engine.give_back(campaign_id, decision)
-    except REDIS_DOWN:
-        pass  # left in flight: the sweeper will record it as decided
+    except SQLAlchemyError as exc:
+        session.rollback()
+        raise DomainError(ErrorCode.UNAVAILABLE) from exc
+    if existing is None:
+        raise DomainError(ErrorCode.UNAVAILABLE)
+    return existing

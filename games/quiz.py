@@ -163,9 +163,10 @@ def submit_attempt(
                 score=score,
             )
         ).rowcount
+        stored = None
         if claimed:
             try:
-                play(
+                stored = play(
                     session,
                     engine,
                     clock,
@@ -183,9 +184,22 @@ def submit_attempt(
         else:
             session.rollback()
         session.refresh(attempt)
-    stored = ledger.find_by_key(session, campaign.id, player.id, idempotency_key(attempt.id))
-    if stored is None:
-        raise DomainError(ErrorCode.UNAVAILABLE)
+    else:
+        stored = None
+    if stored is None:  # graded before: the play is in SQL, or still in its stream
+        stored = ledger.find_by_key(session, campaign.id, player.id, idempotency_key(attempt.id))
+    if stored is None:  # not written yet: the draw script replays it from Redis
+        stored = play(
+            session,
+            engine,
+            clock,
+            campaign,
+            player,
+            idempotency_key(attempt.id),
+            secret_key,
+            follows,
+            eligible=False,  # never used by a replay
+        )
     late = is_late(campaign, attempt.started_at, attempt.submitted_at)
     return Graded(attempt=attempt, questions=questions, play=stored, late=late)
 

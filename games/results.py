@@ -13,7 +13,7 @@ _PLAY_OUT = PlayOut()
 def play_body(campaign, stored) -> dict:
     game = registry.get(campaign.game)
     body = {
-        "play_id": stored.id,
+        "play_id": stored.seq,  # the play's number in the campaign (its ledger row's seq)
         "outcome": "win" if stored.outcome == "win" else "lose",
         "prize": None,
         "plays_left_today": stored.plays_left_today,

@@ -10,7 +10,9 @@ class PrizeOut(Schema):
 
 
 class PlayOut(Schema):
-    play_id = fields.Integer()
+    play_id = fields.Integer(
+        metadata={"description": "the play's sequence number in the campaign (the audit's seq)"}
+    )
     outcome = fields.String()
     prize = fields.Nested(PrizeOut, allow_none=True)
     code = fields.String()

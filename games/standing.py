@@ -1,6 +1,8 @@
 """Where a player stands in a campaign before playing: may they play, how many plays are left,
 what they have won. The page uses it to show the right screen at once; the draw script stays the
-authority when the play is made (this is read from SQL and may lag a play in flight). The rules
+authority when the play is made. Plays are counted from the script's own counters in Redis (SQL
+follows the play streams by moments), from SQL when Redis holds none for the player; wins are
+read from SQL. The rules
 themselves are the draw's own (``campaigns/draw/rules.py``)."""
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from campaigns.core import services
 from campaigns.core.errors import ErrorCode
-from campaigns.draw import rules
-from campaigns.draw.engine import local_day
+from campaigns.draw import rules, state
+from campaigns.draw.engine import REDIS_DOWN, local_day
 from campaigns.models import Campaign, Play, Win
 from campaigns.play import PlayerRef
 from campaigns.wechat.followers import FollowStatus
@@ -40,6 +43,13 @@ def plays_left_today(session, campaign: Campaign, player_id: int, now: datetime)
 
 
 def _plays(session, campaign: Campaign, player_id: int, now: datetime) -> tuple[int, int]:
+    day = local_day(campaign, now)
+    try:
+        counted = state.player_counts(services.engine().redis, campaign, player_id, day)
+    except REDIS_DOWN:
+        counted = None
+    if counted is not None:
+        return counted
     rows = session.execute(
         select(Play.day, func.count())
         .where(
@@ -49,7 +59,6 @@ def _plays(session, campaign: Campaign, player_id: int, now: datetime) -> tuple[
         )
         .group_by(Play.day)
     ).all()
-    day = local_day(campaign, now)
     return sum(n for _, n in rows), sum(n for d, n in rows if d == day)
 
 

@@ -69,7 +69,9 @@ def _idempotency_key() -> str:
 
 
 @blueprint.post("/<int:campaign_id>/play")
-@ratelimits.limit(ratelimits.PLAY, key=ratelimits.player_or_ip)
+# A signed-in player's plays are limited inside the draw script (ratelimits.in_script: no round
+# trip of its own); only requests without a session are counted here, by IP.
+@ratelimits.limit(ratelimits.PLAY, key=ratelimits.client_ip, exempt_when=ratelimits.has_player)
 def play_once(campaign_id: int):
     player = current_player()
     key = _idempotency_key()
@@ -89,5 +91,6 @@ def play_once(campaign_id: int):
         key,
         current_app.config["SECRET_KEY"],
         followers.current(),
+        rate=ratelimits.in_script(ratelimits.PLAY),
     )
     return play_body(campaign, stored)

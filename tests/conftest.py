@@ -22,6 +22,7 @@ from campaigns.web.app import create_app
 from campaigns.web.extensions import db
 from devtools.embedded_redis import EmbeddedRedis
 from tests.factories import Factory
+from tests.ledger import DrainingClient
 
 pytest_plugins = ["tests.browser"]  # Chromium and the phone for the browser tests
 
@@ -164,6 +165,7 @@ def clock():
 @pytest.fixture
 def app(_schema, redis_url, clock, tmp_path):
     app = create_app(_overrides(_schema, redis_url, tmp_path), clock=clock)
+    app.test_client_class = DrainingClient
     with app.app_context():
         _truncate()
         redis_lib.Redis.from_url(redis_url).flushdb()
@@ -195,6 +197,7 @@ def app_on(_schema, clock, tmp_path):
     def build(redis_url: str, **extra):
         overrides = {**_overrides(_schema, redis_url, tmp_path), **extra}
         made.append(create_app(overrides, clock=clock))
+        made[-1].test_client_class = DrainingClient
         return made[-1]
 
     yield build

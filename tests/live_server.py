@@ -48,9 +48,12 @@ class LiveServer:
         with_worker: bool = False,
         command: list[str] | None = None,
         by_port: bool = False,
+        with_writer: bool = False,
     ):
         """``command`` replaces the Procfile's ``web`` line (the sandbox's server). ``by_port``
-        starts it as a platform does, with ``PORT`` alone (all interfaces, no ``BIND``)."""
+        starts it as a platform does, with ``PORT`` alone (all interfaces, no ``BIND``).
+        ``with_writer``: a ledger writer process beside the server (``flask ledger-writer``, the
+        one the Procfile's worker starts), without the rest of the worker."""
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         listen = {"BIND": "", "PORT": str(port)} if by_port else {"BIND": f"127.0.0.1:{port}"}
@@ -58,8 +61,10 @@ class LiveServer:
         self.log_path = log_path
         self.with_worker = with_worker
         self.command = command
+        self.with_writer = with_writer
         self.process: subprocess.Popen | None = None
         self.worker: subprocess.Popen | None = None
+        self.writer: subprocess.Popen | None = None
 
     @property
     def worker_log_path(self) -> Path | None:
@@ -71,12 +76,32 @@ class LiveServer:
     def name(self) -> str:
         return self.command[-1] if self.command else "gunicorn"
 
+    @property
+    def writer_log_path(self) -> Path | None:
+        return (
+            self.log_path.with_name(self.log_path.stem + "-writer.log") if self.log_path else None
+        )
+
     def _spawn(self, process: str, log_path: Path | None) -> subprocess.Popen:
         log = open(log_path, "ab") if log_path else subprocess.DEVNULL
         command = self.command if self.command and process == "web" else None
+        if process == "writer":
+            worker = procfile_command("worker")
+            command = [*worker[: worker.index("worker")], "ledger-writer"]
         return subprocess.Popen(
             command or procfile_command(process), cwd=ROOT, env=self.env, stdout=log, stderr=log
         )
+
+    def start_writer(self) -> subprocess.Popen:
+        """(Re)start the ledger writer process."""
+        self.writer = self._spawn("writer", self.writer_log_path)
+        return self.writer
+
+    def kill_writer(self) -> None:
+        """SIGKILL the ledger writer, as a crash would (mid-batch or not)."""
+        if self.writer is not None and self.writer.poll() is None:
+            self.writer.kill()
+            self.writer.wait()
 
     def start(self, timeout: float = STARTUP_SECONDS) -> LiveServer:
         return self.spawn().wait_healthy(timeout)
@@ -86,6 +111,8 @@ class LiveServer:
         self.process = self._spawn("web", self.log_path)
         if self.with_worker:
             self.worker = self._spawn("worker", self.worker_log_path)
+        if self.with_writer:
+            self.start_writer()
         return self
 
     def wait_healthy(self, timeout: float = STARTUP_SECONDS) -> LiveServer:
@@ -109,7 +136,12 @@ class LiveServer:
     def failures_in_logs(self) -> list[str]:
         """Lines of the server's and the worker's logs that show a failure (tracebacks, errors)."""
         found = []
-        for path in (self.log_path, self.worker_log_path if self.with_worker else None):
+        logs = (
+            self.log_path,
+            self.worker_log_path if self.with_worker else None,
+            self.writer_log_path if self.with_writer else None,
+        )
+        for path in logs:
             if path and path.exists():
                 lines = path.read_text(errors="replace").splitlines()
                 found += [f"{path.name}: {line}" for line in lines if FAILURE_IN_LOG.search(line)]
@@ -117,13 +149,13 @@ class LiveServer:
 
     def terminate(self) -> None:
         """Ask the processes to stop (gracefully: plays in flight finish) without waiting."""
-        for process in (self.process, self.worker):
+        for process in (self.process, self.worker, self.writer):
             if process and process.poll() is None:
                 process.terminate()
 
     def stop(self) -> None:
         self.terminate()
-        for process in (self.process, self.worker):
+        for process in (self.process, self.worker, self.writer):
             if process is None:
                 continue
             try:

@@ -31,6 +31,10 @@ class Decision:
     # Which shard of how many decided it (see keys.py); 0 of 1 for an unsharded campaign.
     shard: int = 0
     shards: int = 1
+    # A win's redemption code and the player's pseudonym in the public log, decided with the
+    # play (the stream entry carries everything the ledger row needs).
+    code: str = ""
+    pseudonym: str = ""
 
     @classmethod
     def parse(cls, raw: str | bytes) -> Decision:
@@ -71,4 +75,6 @@ class Decision:
             eligible=bool(d.get("eligible", 1)),
             shard=int(d.get("shard", 0)),
             shards=int(d.get("shards", 1)),
+            code=d.get("code", ""),
+            pseudonym=d.get("pn", ""),
         )

@@ -3,6 +3,7 @@ numbers). Plain functions of a SQL session, a Redis client and a moment; no Flas
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 import redis as redis_lib
@@ -19,16 +20,34 @@ from campaigns.models import Campaign
 # spare for races.
 MAX_ROUNDS = 10
 
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 symbols, no 0/O/1/I
+CODE_LENGTH = 16  # 80 bits
+
+
+def new_redemption_code() -> str:
+    """A redemption code from the OS's cryptographic RNG: 16 of 32 symbols (80 bits)."""
+    raw = "".join(CODE_ALPHABET[b & 31] for b in secrets.token_bytes(CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
 REDIS_DOWN = (redis_lib.ConnectionError, redis_lib.TimeoutError, redis_lib.BusyLoadingError)
 
 
 class Engine:
     """The draw engine bound to the counters Redis. One per app; cheap to share across threads."""
 
-    def __init__(self, redis, idempotency_ttl: int):
+    # Called as f(session, redis, campaign_id) under the rebuild lock before a campaign's state
+    # is rebuilt from SQL: the ledger writer's drain (set by the app), so SQL holds every play
+    # its streams still hold first (the draw room cannot import the ledger's).
+    before_rebuild = None
+
+    def __init__(self, redis, idempotency_ttl: int, backlog_max: int = 0):
         self.redis = redis
         self.scripts = Scripts(redis)
         self.idempotency_ttl = idempotency_ttl
+        # Plays a campaign may hold in its streams not yet in SQL (0: no bound); past it the
+        # script refuses with ``unavailable`` (split evenly between a sharded campaign's shards).
+        self.backlog_max = backlog_max
 
     def decide(
         self,
@@ -38,9 +57,12 @@ class Engine:
         idem_key: str,
         now: datetime,
         eligible: bool = True,
+        **options,
     ) -> Decision:
         """Run the draw script until it decides, refuses, or replays a stored decision."""
-        return self.decide_or_replay(session, campaign, player_id, idem_key, now, eligible)[0]
+        return self.decide_or_replay(
+            session, campaign, player_id, idem_key, now, eligible, **options
+        )[0]
 
     def decide_or_replay(
         self,
@@ -50,10 +72,17 @@ class Engine:
         idem_key: str,
         now: datetime,
         eligible: bool = True,
+        pseudonym: str = "",
+        rate: tuple[int, int] | None = None,
     ) -> tuple[Decision, bool]:
-        """Like ``decide``; the flag is True for a new decision, False for a stored one."""
+        """Like ``decide``; the flag is True for a new decision, False for a stored one.
+
+        ``pseudonym`` is the player's name in the public log (ledger.pseudonym); ``rate`` is
+        (requests, window in ms) of the per-player limit the script enforces, None for none.
+        The decision is in the shard's play stream when this returns (see draw.lua)."""
         keys = for_player(campaign.id, player_id, campaign.shards)
         day = local_day(campaign, now)
+        allowed, window_ms = rate or (0, 1000)
         args = [
             to_ms(now),
             day,
@@ -62,15 +91,29 @@ class Engine:
             self.idempotency_ttl,
             state.player_ttl(campaign, now),
             1 if eligible else 0,
+            new_redemption_code(),
+            pseudonym,
+            allowed,
+            window_ms,
+            -(-self.backlog_max // campaign.shards) if self.backlog_max else 0,
+            1,
         ]
         for _ in range(MAX_ROUNDS):
             kind, *rest = self.scripts.draw(keys=keys.draw_keys(player_id, idem_key), args=args)
+            args[-1] = 0  # later rounds of the same play are not counted against the rate limit
             if kind in (b"ok", b"replay"):
                 return Decision.parse(rest[0]), kind == b"ok"
             if kind == b"refused":
-                raise DomainError(ErrorCode(rest[0].decode()))
+                code = ErrorCode(rest[0].decode())
+                if code is ErrorCode.RATE_LIMITED:
+                    raise DomainError(code, retry_after=max(1, -(-int(rest[1]) // 1000)))
+                if code is ErrorCode.UNAVAILABLE:
+                    raise DomainError(
+                        code, "Too many plays are waiting to be written; please retry."
+                    )
+                raise DomainError(code)
             if kind == b"reconcile":
-                state.rebuild(session, self.redis, campaign.id, keys.shard)
+                state.rebuild(session, self.redis, campaign.id, keys.shard, self.before_rebuild)
             elif kind == b"load_player":
                 state.load_player(
                     session,
@@ -104,22 +147,6 @@ class Engine:
         keys = keys or CampaignKeys(campaign.id)
         batch = seeding.pool_batch(campaign.seed, campaign.id, first_seq, count, keys.shards)
         self.redis.hset(keys.pool, mapping=batch)
-
-    def give_back(self, campaign_id: int, decision: Decision) -> bool:
-        """Withdraw a decision whose ledger write failed (see give_back.lua)."""
-        keys = CampaignKeys(campaign_id, decision.shard, decision.shards)
-        done = self.scripts.give_back(
-            keys=[
-                keys.meta,
-                keys.awarded,
-                keys.free,
-                keys.player(decision.player_id),
-                keys.idempotency(decision.player_id, decision.idempotency_key),
-                keys.inflight,
-            ],
-            args=[decision.raw],
-        )
-        return bool(done)
 
     def settle_transfers(self, campaign_id: int, shards: int, now: datetime) -> int:
         """Deliver stock transfers between shards that a dead process left half-done."""

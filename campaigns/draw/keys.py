@@ -17,6 +17,8 @@ from functools import cache
 from redis.crc import REDIS_CLUSTER_HASH_SLOTS, key_slot
 
 PREFIX = "cg"
+# The consumer group of the ledger writers on every play stream (CampaignKeys.stream).
+WRITER_GROUP = "ledger"
 
 
 def player_shard(player_id: int, shards: int) -> int:
@@ -79,10 +81,16 @@ class CampaignKeys:
         return f"{self.tag}:pool"
 
     @property
-    def inflight(self) -> str:
-        """Sorted set of recent decisions scored by time: the sweeper writes any that a crashed
-        request never recorded, and trims the rest in bulk (no extra round trip per play)."""
-        return f"{self.tag}:inflight"
+    def stream(self) -> str:
+        """Redis Stream of this shard's plays: the draw script appends each decision (field
+        ``d``) in the same atomic step as the draw; the ledger writer (ledger/writer.py) copies
+        them into SQL through the consumer group ``WRITER_GROUP`` and trims what SQL holds."""
+        return f"{self.tag}:plays"
+
+    def rate(self, player_id: int) -> str:
+        """One player's request count in the current rate-limit window (the draw script
+        counts it, so the per-player limit costs no round trip of its own)."""
+        return f"{self.tag}:rl:{player_id}"
 
     @property
     def allot(self) -> str:
@@ -104,7 +112,7 @@ class CampaignKeys:
     @property
     def outbox(self) -> str:
         """Sharded only. Hash transfer id -> stock this shard gave away, until the receiving
-        shard has it (the sweeper finishes a transfer whose process died half-way)."""
+        shard has it (the periodic sweep finishes a transfer whose process died half-way)."""
         return f"{self.tag}:outbox"
 
     @property
@@ -146,14 +154,15 @@ class CampaignKeys:
             self.idempotency(player_id, idem_key),
             self.seq,
             self.pool,
-            self.inflight,
+            self.stream,
             self.allot,
             self.slots,
             self.dry,
+            self.rate(player_id),
         ]
 
     def stock_keys(self) -> list[str]:
-        """What a rebuild replaces: everything but players, keys, in-flight and page views."""
+        """What a rebuild replaces: everything but players, keys, play streams and page views."""
         return [
             self.meta,
             self.awarded,

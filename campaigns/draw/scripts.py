@@ -20,7 +20,6 @@ def source(name: str) -> str:
 class Scripts:
     def __init__(self, client):
         self.draw = client.register_script(source("draw"))
-        self.give_back = client.register_script(source("give_back"))
         self.load_player = client.register_script(source("load_player"))
         self.cede = client.register_script(source("cede"))
         self.receive = client.register_script(source("receive"))

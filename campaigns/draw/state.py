@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from campaigns.core.clock import as_utc, to_ms
 from campaigns.draw import table
-from campaigns.draw.keys import CampaignKeys, all_shards, player_shard
+from campaigns.draw.keys import CampaignKeys, all_shards, for_player, player_shard
 from campaigns.models import Campaign, Play, Win
 from campaigns.models.settings import SCRIPT_KEYS
 
@@ -69,11 +69,13 @@ def awarded_in_redis(redis, campaign_id: int, shards: int) -> dict[int, int]:
     return totals
 
 
-def rebuild(session, redis, campaign_id: int, shard: int = 0) -> None:
+def rebuild(session, redis, campaign_id: int, shard: int = 0, before=None) -> None:
     """Rebuild a campaign's counters from the SQL ledger (idempotent; first caller does it).
 
     ``shard`` is the shard that found its state missing: if it is ready by the time the lock is
-    held, another process rebuilt already."""
+    held, another process rebuilt already. ``before(session, redis, campaign_id)`` runs under the
+    lock first: the ledger writer's drain, so plays still in the streams are in SQL (a state
+    rebuilt behind them would hand their numbers and slots out again)."""
     with redis.lock(
         CampaignKeys(campaign_id).lock, timeout=LOCK_TIMEOUT_S, blocking_timeout=LOCK_TIMEOUT_S
     ):
@@ -82,6 +84,10 @@ def rebuild(session, redis, campaign_id: int, shard: int = 0) -> None:
         shards = all_shards(campaign_id, campaign.shards)
         if redis.hget(shards[min(shard, len(shards) - 1)].meta, "ready") == b"1":
             return
+        if before is not None:
+            for keys in shards:  # no shard adds to its stream while it is drained
+                redis.hdel(keys.meta, "ready")
+            before(session, redis, campaign_id)
         if campaign.shards == 1:
             _rebuild_single(session, redis, campaign, shards[0])
         else:
@@ -188,6 +194,18 @@ def split(ranges: list[tuple[int, int]], parts: int) -> list[list[tuple[int, int
                 queue.insert(0, (low + take, high))
             size -= take
     return out
+
+
+def player_counts(redis, campaign, player_id: int, day: str) -> tuple[int, int] | None:
+    """(plays in total, plays on ``day``) as the draw script counts them, or None when Redis
+    holds no counters of this epoch for the player (then SQL, behind it by moments, says)."""
+    keys = for_player(campaign.id, player_id, campaign.shards)
+    epoch = redis.hget(keys.meta, "epoch")
+    fields = redis.hmget(keys.player(player_id), "e", "t", "v", f"d:{day}", f"dv:{day}")
+    if epoch is None or fields[0] != epoch:
+        return None
+    t, v, d, dv = (int(value or 0) for value in fields[1:])
+    return t - v, d - dv
 
 
 def player_ttl(campaign: Campaign, now) -> int:

@@ -1,4 +1,4 @@
-"""The schedule: the periodic in-flight sweep, the one job that re-enqueues itself.
+"""The schedule: the periodic sweep, the one job that re-enqueues itself.
 
 Jobs are at-least-once (a killed worker may lose or rerun one), so every job is idempotent on its
 own key and a periodic sweep finds work that was missed.
@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from campaigns.core import queues, services
 from campaigns.core.services import redis_clients
+from campaigns.jobs import ledger_writer
 from campaigns.ledger import chain
-from campaigns.ledger.sweeper import sweep
 from campaigns.models import Campaign
 from campaigns.prizes import cash, claims, expiry
 from campaigns.reports import pageviews
@@ -31,27 +31,19 @@ def schedule_sweep(connection=None) -> None:
 
 
 def sweep_in_flight() -> int:
-    """Finish stock transfers between shards and write decisions whose request died before the
-    ledger write (see draw/stock.py and ledger/sweeper.py), extend
-    each campaign's hash chain over what has arrived, move page views into SQL, and re-enqueue
-    winner notices that are still open."""
+    """Finish stock transfers between shards (see draw/stock.py), write what the play streams
+    hold (the ledger writer does so continuously; this is the net under it, and takes over what
+    a dead writer left pending), extend each campaign's hash chain over what has arrived, move
+    page views into SQL, and re-enqueue winner notices that are still open."""
     now = services.now()
     session = services.session()
-    secret_key = services.settings()["SECRET_KEY"]
     written = 0
     try:
         published = session.scalars(select(Campaign).where(Campaign.seed.is_not(None))).all()
         engine = services.engine()
         for campaign in published:
             engine.settle_transfers(campaign.id, campaign.shards, now)
-            written += sweep(
-                session,
-                redis_clients.counters,
-                campaign.id,
-                now,
-                secret_key,
-                shards=campaign.shards,
-            )
+            written += ledger_writer.drain_campaign(session, redis_clients.counters, campaign.id)
             chain.extend(session, redis_clients.counters, campaign, now)
             pageviews.flush(session, redis_clients.counters, campaign.id)
         notices.requeue_stale(  # winner notices still open a while after the win

@@ -3,11 +3,12 @@
 A sharded campaign keeps one chain per shard (shard k of N numbers its plays k+1, k+1+N, ...),
 each anchored on the commitment; the audit interleaves them in sequence order.
 
-Plays reach SQL in whatever order their requests finish; this walks them in ``seq`` order behind
-the newest contiguous entry and fills in ``prev_hash`` and ``entry_hash``. The first entry's
-``prev`` is the seed's published commitment, so the chain is bound to the seed from the start.
-A number that a crash consumed and nobody recorded is filled in as a "lost" entry once it is
-clearly abandoned, so the chain can always be completed.
+Plays reach SQL in whatever order the ledger writers' batches commit; this walks them in
+``seq`` order behind the newest contiguous entry and fills in ``prev_hash`` and ``entry_hash``.
+The first entry's ``prev`` is the seed's published commitment, so the chain is bound to the
+seed from the start.
+A number that no play stream holds any more and SQL never got (a Redis that lost its data) is
+filled in as a "lost" entry once it is clearly abandoned, so the chain can always be completed.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 
 from campaigns.core.clock import as_utc, to_ms, utc_naive
 from campaigns.draw import seeding, verify
-from campaigns.draw.decision import Decision
 from campaigns.draw.keys import CampaignKeys
+from campaigns.ledger import writer
 from campaigns.models import AuditEntry, Campaign, Play
 
 BATCH = 1000
@@ -94,18 +95,34 @@ def _extend_shard(session, redis, campaign: Campaign, shard: int, now, abandoned
         ).all()
         if not plays:
             break
+        hashes = []  # written in one executemany UPDATE, not one ORM flush per play
         for play in plays:
             if play.seq != seq + step:
+                _set_hashes(session, hashes)
                 keys = CampaignKeys(campaign.id, shard, step)
                 gap = (seq + step, play)
                 if not _fill_gap(session, redis, campaign, keys, *gap, now, abandoned_after):
                     session.commit()
                     return
                 break  # gap filled: read again from there
-            play.prev_hash = prev
-            prev = play.entry_hash = verify.entry_hash(prev, entry(play))
-            seq = play.seq
-        session.commit()
+            entry_hash = verify.entry_hash(prev, entry(play))
+            hashes.append({"play": play.id, "prev": prev, "hash": entry_hash})
+            prev, seq = entry_hash, play.seq
+        _set_hashes(session, hashes)
+        session.commit()  # expires the plays read, so none shows its old (empty) hashes
+
+
+_SET_HASHES = (
+    update(Play.__table__)
+    .where(Play.__table__.c.id == bindparam("play"))
+    .values(prev_hash=bindparam("prev"), entry_hash=bindparam("hash"))
+)
+
+
+def _set_hashes(session, hashes: list[dict]) -> None:
+    if hashes:
+        session.connection().execute(_SET_HASHES, hashes)
+        hashes.clear()
 
 
 def _fill_gap(
@@ -114,9 +131,9 @@ def _fill_gap(
     """Record the shard's numbers ``missing_from .. next_play.seq - 1`` as lost, if abandoned."""
     if as_utc(next_play.created_at) > now - abandoned_after:
         return False  # a request may still be writing it
-    in_flight = redis.zrange(keys.inflight, 0, -1)
-    if any(missing_from <= Decision.parse(raw).seq < next_play.seq for raw in in_flight):
-        return False  # the sweeper will write it
+    waiting = writer.oldest_seq(redis, keys)
+    if waiting is not None and waiting < next_play.seq:
+        return False  # still in the shard's stream: the ledger writer will write it
     for seq in range(missing_from, next_play.seq, keys.shards):
         session.add(
             Play(

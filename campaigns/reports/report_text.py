@@ -48,6 +48,11 @@ def sections(report: dict) -> list[tuple[str, list[str], list[list]]]:
                 ]
             ],
         ),
+        (
+            "ledger",
+            ["as_of", "plays_not_written"],
+            [[report["ledger"]["as_of"], report["ledger"]["plays_not_written"]]],
+        ),
         ("funnel", ["stage", "count"], [[k, v] for k, v in funnel.items()]),
         (
             "prizes",

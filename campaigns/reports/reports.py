@@ -8,21 +8,29 @@ the engine); hours of day are computed in SQL with the zone's offsets (campaigns
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, distinct, exists, func, select
 
 from campaigns.core import sql_time
 from campaigns.core.clock import as_utc, utc_naive
-from campaigns.ledger import chain
+from campaigns.draw.engine import REDIS_DOWN
+from campaigns.ledger import chain, writer
 from campaigns.models import Campaign, FollowEvent, PageViewBucket, Play, Win
 
 PLAYED = ("win", "lose")  # "void" and "lost" entries of the log are not plays anyone made
 RETENTION_DAYS = 7
 
 
-def build(session, campaign: Campaign, now: datetime, wechat_check: dict | None = None) -> dict:
-    """``wechat_check``: WeChat's last check of the campaign's new followers, if any."""
+def build(
+    session,
+    campaign: Campaign,
+    now: datetime,
+    wechat_check: dict | None = None,
+    redis=None,
+) -> dict:
+    """``wechat_check``: WeChat's last check of the campaign's new followers, if any.
+    ``redis``: the counters Redis, to say how far SQL is behind the play streams (``ledger``)."""
     by_day = _by_day(session, campaign, now)
     plays = sum(d["plays"] for d in by_day)
     draws = sum(d["draws"] for d in by_day)
@@ -62,7 +70,22 @@ def build(session, campaign: Campaign, now: datetime, wechat_check: dict | None 
             "chain_head": head,
             "chained_plays": seq,
         },
+        "ledger": ledger_lag(redis, campaign, now),
     }
+
+
+def ledger_lag(redis, campaign: Campaign, now: datetime) -> dict:
+    """How far the SQL this report reads is behind the plays: ``as_of`` is the moment before
+    which every play is in SQL, ``plays_not_written`` what the play streams still hold."""
+    if redis is None:
+        return {"as_of": as_utc(now).isoformat(), "plays_not_written": None}
+    try:
+        held = writer.backlog(redis, campaign.id, campaign.shards)
+    except REDIS_DOWN:
+        return {"as_of": None, "plays_not_written": None}
+    oldest = held.oldest_ms
+    as_of = as_utc(now) if oldest is None else datetime.fromtimestamp(oldest / 1000, UTC)
+    return {"as_of": as_of.isoformat(), "plays_not_written": held.plays}
 
 
 def _played(campaign_id: int):

@@ -12,6 +12,8 @@ from campaigns.core import services
 from campaigns.core.clock import Clock
 from campaigns.core.services import redis_clients
 from campaigns.draw.engine import Engine
+from campaigns.jobs import ledger_writer
+from campaigns.ledger import writer
 from campaigns.web import i18n, json_depth, ratelimits, security
 from campaigns.web.extensions import api, db, migrate
 from campaigns.web.http_errors import register_error_handlers
@@ -48,11 +50,16 @@ def create_app(overrides: dict | None = None, clock: Clock | None = None) -> Fla
     security.init_app(app)
     json_depth.init_app(app)
     i18n.init_app(app)
-    services.install(
-        app,
-        clock or Clock(),
-        Engine(app.extensions["redis"]["counters"], app.config["IDEMPOTENCY_TTL_SECONDS"]),
+    if app.config["COUNTERS_REDIS_CHECK"]:
+        writer.check_counters_redis(app.extensions["redis"]["counters"])
+    engine = Engine(
+        app.extensions["redis"]["counters"],
+        app.config["IDEMPOTENCY_TTL_SECONDS"],
+        app.config["LEDGER_BACKLOG_MAX"],
     )
+    # A rebuild of a campaign's state from SQL first writes what its streams still hold.
+    engine.before_rebuild = ledger_writer.drain_campaign
+    services.install(app, clock or Clock(), engine)
 
     games.register_all()
     _register_blueprints(app)

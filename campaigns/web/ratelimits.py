@@ -11,6 +11,7 @@ Limits are strings in flask-limiter's notation, configurable as ``RATELIMIT_<NAM
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 
@@ -97,6 +98,27 @@ def limit(name: str, key: Callable[[], str], **options):
     ``options`` go to flask-limiter (``methods``, ``deduct_when``, ``exempt_when``).
     """
     return limiter.shared_limit(lambda: _current(name), f"limit:{name}", key_func=key, **options)
+
+
+def in_script(name: str) -> tuple[int, int] | None:
+    """The named limit as the draw script enforces it, (requests, window in ms), or None when
+    rate limits are off. The script counts one fixed window: the spec's first (tightest) one."""
+    config = current_app.config
+    if not config["RATELIMIT_ENABLED"]:
+        return None
+    return _script_limit(_current(name))
+
+
+@functools.cache
+def _script_limit(spec: str) -> tuple[int, int]:
+    item = limits.parse_many(spec)[0]
+    return item.amount, item.get_expiry() * 1000
+
+
+def has_player() -> bool:
+    """The request carries a signed-in player's session (whose limit the script counts)."""
+    player_id = session.get("player_id")
+    return isinstance(player_id, int) and not isinstance(player_id, bool)
 
 
 def client_ip() -> str:

@@ -75,7 +75,8 @@ def job_id(win_id: int) -> str:
 
 
 def notify_win(win_id: int) -> None:
-    """Called by ``play()`` right after a win is committed. Redis trouble only delays the
+    """Called right after a win is committed (campaigns/jobs/ledger_writer.py batches them
+    through ``notify_wins``). Redis trouble only delays the
     notice: the win stays "pending" and the sweep enqueues it.
 
     No look for an earlier job first (``enqueue_notice``): the win was inserted a moment ago and
@@ -85,6 +86,28 @@ def notify_win(win_id: int) -> None:
         _enqueue(win_id, services.settings()["NOTICE_RETRY_INTERVALS"])
     except RedisError:
         log.warning("could not enqueue the notice of win %s; the sweep will", win_id)
+
+
+def notify_wins(win_ids: list[int]) -> None:
+    """``notify_win`` for many wins just committed together (a ledger writer's batch): one
+    pipelined round trip to Redis instead of one per win."""
+    if not win_ids:
+        return
+    intervals = services.settings()["NOTICE_RETRY_INTERVALS"]
+    queue = queues.queue(queues.NOTICES)
+    jobs = [
+        queue.prepare_data(
+            send_win_notice,
+            (win_id,),
+            job_id=job_id(win_id),
+            retry=Retry(max=len(intervals), interval=intervals),
+        )
+        for win_id in win_ids
+    ]
+    try:
+        queue.enqueue_many(jobs)
+    except RedisError:
+        log.warning("could not enqueue the notices of %d wins; the sweep will", len(win_ids))
 
 
 def enqueue_notice(redis, win_id: int, intervals: list[int]) -> Job:

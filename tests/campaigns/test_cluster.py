@@ -15,6 +15,7 @@ from campaigns.draw.keys import all_shards
 from campaigns.models import Play, Win
 from campaigns.web.extensions import db
 from tests.campaigns.conftest import live_servers, session_cookie
+from tests.ledger import settle
 from tests.load import fire, post
 
 pytestmark = [pytest.mark.one_database, pytest.mark.slow]
@@ -62,6 +63,7 @@ def test_2000_plays_on_two_servers_and_a_redis_cluster(cluster_app, factory, tmp
             server.stop()
     statuses = Counter(status for status, _ in results)
     assert statuses == {200: 1600, 429: 400}, statuses
+    settle(app)
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Win)) == 50
     awarded = state.awarded_in_redis(app.extensions["redis"]["counters"], campaign.id, shards)
@@ -130,6 +132,7 @@ def test_a_master_killed_mid_run_fails_over_without_oversell(
     statuses = Counter((p, s) for p, s, _ in results)
     assert all(s in (200, 429, 503) for _, s in statuses.elements()), statuses
     assert statuses[("after", 200)] >= 100, statuses  # plays continue after the failover
+    settle(app)
     db.session.expire_all()
     wins = db.session.scalar(select(func.count()).select_from(Win))
     assert 0 < wins <= 40

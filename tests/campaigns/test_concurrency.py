@@ -19,6 +19,7 @@ from campaigns.draw.keys import CampaignKeys
 from campaigns.models import Play, Win
 from campaigns.web.extensions import db
 from tests.conftest import free_port
+from tests.ledger import settle
 from tests.live_server import LiveServer
 from tests.load import fire
 
@@ -83,6 +84,7 @@ def test_2000_plays_from_200_players_never_oversell(app, factory, server, redis)
         1 for status, body in results if status == 200 and body["outcome"] == "win"
     )
     assert wins_in_responses == 50
+    settle(app)
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Win)) == 50
     prize = campaign.prizes[0]
@@ -115,6 +117,7 @@ def test_one_player_20_concurrent_requests_stay_within_the_limit(app, factory, s
     results = fire(server.url, jobs, threads=20)
     assert sum(1 for status, _ in results if status == 200) == 3
     assert {body["error"] for status, body in results if status != 200} == {"daily_limit"}
+    settle(app)
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Play)) == 3
 
@@ -127,6 +130,7 @@ def test_same_idempotency_key_concurrently_is_one_play(app, factory, server):
     assert {status for status, _ in results} == {200}
     bodies = {json.dumps(body, sort_keys=True) for _, body in results}
     assert len(bodies) == 1
+    settle(app)
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Play)) == 1
 

@@ -27,7 +27,7 @@ def test_a_play_is_recorded_before_the_response(factory):
     assert body["outcome"] == "win"
     assert body["prize"]["name"] == "Coupon"
     assert len(body["code"].replace("-", "")) == 16
-    stored = db.session.get(Play, body["play_id"])
+    stored = db.session.scalar(select(Play).where(Play.seq == body["play_id"]))
     assert stored.outcome == "win" and stored.win.code == body["code"]
     assert stored.seq == 1
     assert "segment" in body  # a wheel campaign
@@ -51,7 +51,10 @@ def test_openid_in_the_request_is_ignored(factory):
         headers={"X-Openid": other.openid},
     )
     assert response.status_code == 200
-    assert db.session.get(Play, response.json["play_id"]).player_id == me.id
+    assert (
+        db.session.scalar(select(Play.player_id).where(Play.seq == response.json["play_id"]))
+        == me.id
+    )
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from campaigns.web.extensions import db
 from tests.campaigns.test_concurrency import cookie_for
 from tests.conftest import free_port, skip_or_fail
 from tests.console.conftest import PASSWORD
+from tests.ledger import settle
 from tests.live_server import ROOT, LiveServer
 from tests.load import fire
 
@@ -291,6 +292,9 @@ def test_marketer_publishes_and_analyst_sees_plays(app, factory, make_user, serv
     assert [status for status, _ in results] == [200] * PLAYS, results
     wins = sum(body["outcome"] == "win" for _, body in results)
 
+    page.reload()  # read before the ledger has the plays: the page says so
+    assert "plays not yet written" in page.inner_text("#ledger-as-of")
+    settle()
     page.reload()
     assert page.inner_text("[data-key=plays]") == str(PLAYS)
     assert page.inner_text("[data-key=players]") == str(PLAYS // 2)

@@ -16,6 +16,7 @@ from campaigns.models import Play, Player, Question, QuizAttempt
 from campaigns.web.extensions import db
 from tests.browser import announcement, shot
 from tests.conftest import free_port
+from tests.ledger import settle
 from tests.live_server import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.one_database]
@@ -70,6 +71,7 @@ def sign_in_and_open(page, server, campaign_id: int, openid: str) -> None:
 
 
 def plays() -> list[Play]:
+    settle()  # what the server's plays left in the streams, written now
     db.session.expire_all()
     return list(db.session.scalars(select(Play).order_by(Play.id)))
 
@@ -153,7 +155,7 @@ def test_scratch_card_through_oauth(phone, server, factory, clock):
     assert announcement(page).startswith("恭喜中奖")
     assert page.locator("#plays-left b").inner_text() == "2"
     stored = plays()
-    assert [p.id for p in stored] == [body["play_id"]]
+    assert [p.seq for p in stored] == [body["play_id"]]
     assert stored[0].player_id == db.session.scalar(
         select(Player.id).where(Player.openid == "o-browser-scratch")
     )
@@ -328,6 +330,8 @@ def test_grid_light_runs_round_the_ring_and_stops_on_the_servers_cell(
             assert len(path) >= 2 * 8 + 8  # two laps at speed, then at least a lap slowing
             assert path[-1] == body["cell"]
         page.locator("#result").wait_for(state="visible")
+        # the live region is announced 50 ms after it is cleared (common.js), so wait for it
+        page.wait_for_function("() => document.getElementById('live').textContent !== ''")
         if outcome == "win":
             assert label == "10元优惠券 Coupon" == body["prize"]["name"]
             assert page.locator("#code").inner_text() == body["code"]
@@ -383,7 +387,7 @@ def test_grid_refusals_and_a_lost_answer_retried(phone, server, factory, clock):
     answer = play_with_a_lost_answer(page, "抽奖", while_retry_shows=still_running)
     page.wait_for_selector("#board[data-state=stopped]", timeout=20000)
     assert int(lit_cell(page).get_attribute("data-cell")) == answer["cell"]
-    assert [p.id for p in plays()] == [answer["play_id"]]
+    assert [p.seq for p in plays()] == [answer["play_id"]]
 
     page.get_by_role("button", name="再来一次").click()  # the second and last play of today
     page.wait_for_selector("#board[data-state=stopped]", timeout=20000)
@@ -599,7 +603,7 @@ def test_a_timed_out_play_retried_by_the_page_uses_one_play(phone, server, facto
     page.get_by_role("button", name="一键刮开").click()
     assert page.locator("#code").inner_text() == answer["code"]
     stored = plays()
-    assert [p.id for p in stored] == [answer["play_id"]]
+    assert [p.seq for p in stored] == [answer["play_id"]]
 
 
 @pytest.mark.parametrize("game", ["scratch", "wheel", "quiz", "grid"])

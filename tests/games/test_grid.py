@@ -77,7 +77,7 @@ def test_the_play_endpoint_presents_the_cell_and_a_replay_gets_the_same(factory)
     assert layout[body["cell"]]["label"] == "10元优惠券 Coupon"
     again = client.post(f"/h5/{campaign.id}/play", headers={"Idempotency-Key": "grid-1"})
     assert again.json == body
-    assert db.session.scalars(select(Play)).all()[0].id == body["play_id"]
+    assert db.session.scalars(select(Play)).all()[0].seq == body["play_id"]
 
 
 def test_a_lost_play_lands_on_a_no_prize_cell(factory):

@@ -69,7 +69,7 @@ def test_a_pass_draws_and_reveals_the_answers(factory, quiz):
     assert body["play"]["outcome"] == "win" and body["play"]["code"]
     assert [r["correct"] for r in body["results"]] == [True, True, False]
     assert all(r["answer"] == right(r["question_id"]) for r in body["results"])
-    play = db.session.get(Play, body["play"]["play_id"])
+    play = db.session.scalar(select(Play).where(Play.seq == body["play"]["play_id"]))
     assert play.eligible and play.idempotency_key == f"quiz-{payload['attempt_id']}"
 
 

@@ -428,6 +428,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("favicon.favicon", "GET"): Route(
         Guard.PUBLIC, lambda w: "/favicon.ico", mimetype="image/x-icon"
     ),
+    ("health.ledger_status", "GET"): Route(Guard.PUBLIC, lambda w: "/healthz/ledger"),
     ("static", "GET"): Route(
         Guard.PUBLIC, lambda w: "/static/console/console.css", mimetype="text/css"
     ),

@@ -31,6 +31,7 @@ from tests.live.conftest import deploy
 from tests.live.deployment import CONSOLE_PASSWORD, SECRET_KEY, browser, sign_in_player
 from tests.live.routes import QUESTIONS, WECHAT_TOKEN, World
 from tests.live_server import LiveServer
+from tests.sandbox_client import wait_for
 
 pytestmark = pytest.mark.one_database  # attacks on HTTP and Redis; nothing SQL-specific
 
@@ -105,8 +106,9 @@ def test_prizes_cannot_be_swapped_after_publishing(world):
     )
     assert [(p["name"], p["stock"]) for p in raised["prizes"]] == [("iPhone", 9), ("Coupon", 100)]
 
-    page = world.sessions["player"].get(f"{world.url}/h5/{campaign}/prizes")
-    assert won_name in page.text
+    # The player's prizes page reads SQL, which the worker's ledger writer fills within moments.
+    prizes = f"{world.url}/h5/{campaign}/prizes"
+    assert wait_for(lambda: won_name in world.sessions["player"].get(prizes).text)
     world.api("POST", f"/api/campaigns/{campaign}/status", json={"status": "ended"})
     audit = world.request("anonymous", "GET", f"/api/campaigns/{campaign}/audit")
     header = json.loads(audit.text.splitlines()[0])

@@ -17,6 +17,7 @@ from campaigns.core.clock import FrozenClock
 from campaigns.models import Player
 from campaigns.web.extensions import db
 from campaigns.web.worker import run_worker
+from tests.ledger import settle
 from tests.live_server import ROOT
 from tests.sandbox_client import sign_in
 
@@ -128,6 +129,7 @@ def test_a_sign_in_a_qr_code_and_a_template_message_go_through_the_separate_sand
         WECHAT_OAUTH_BASE_URL="",
         WECHAT_MP_BASE_URL="",
     )
+    settle(by_url)  # the worker's ledger writer: the win's row, then its notice job
     run_worker(by_url, burst=True, in_process=True)
     [sent] = sandbox.sent_templates()
     assert sent["body"]["touser"] == "o-own-host-01"

@@ -16,6 +16,7 @@ from campaigns.core.clock import FrozenClock
 from campaigns.models import FollowEvent, Play, Player
 from campaigns.web.extensions import db
 from tests.browser import shot
+from tests.ledger import settle
 from tests.sandbox_client import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.one_database]
@@ -115,6 +116,7 @@ def test_one_person_follows_scans_taps_the_menu_and_plays_in_the_phone_frame(
     assert answer.value.status == 200 and answer.value.json()["outcome"] == "win"
     frame.locator("#ticket[data-state=issued]").wait_for()
     shot(page, "sandbox-phone-played")
+    settle()  # the play's row, as the worker's ledger writer would write it
     [play] = db.session.scalars(select(Play)).all()
     assert db.session.get(Player, play.player_id).openid == person  # who followed is who played
     [authorize] = sandbox.calls("connect/oauth2/authorize")

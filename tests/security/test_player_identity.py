@@ -23,6 +23,7 @@ from campaigns.ledger import ledger
 from campaigns.models import Play
 from campaigns.web.extensions import db
 from tests.conftest import free_port
+from tests.ledger import settle
 from tests.live_server import LiveServer
 from tests.load import fire
 
@@ -162,7 +163,10 @@ def test_ids_in_the_request_never_name_the_player(app, factory, request_kwargs):
     response = client.post(f"/h5/{campaign.id}/play", **kwargs)
     assert response.status_code == 200
     db.session.expire_all()
-    assert db.session.get(Play, response.json["play_id"]).player_id == me.id
+    assert (
+        db.session.scalar(select(Play.player_id).where(Play.seq == response.json["play_id"]))
+        == me.id
+    )
 
 
 def test_redemption_codes_carry_at_least_60_bits():
@@ -221,6 +225,7 @@ class TestKeysUnderConcurrency:
             by_player[who].add((body["play_id"], body["code"]))
         assert all(len(seen) == 1 for seen in by_player.values())  # one play each, replayed
         assert by_player[alice.id] != by_player[bob.id]  # never the other's result
+        settle()
         db.session.expire_all()
         stored = db.session.scalars(select(Play.player_id)).all()
         assert sorted(stored) == sorted([alice.id, bob.id])

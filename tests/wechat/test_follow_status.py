@@ -17,6 +17,7 @@ from campaigns.wechat import followers, keys
 from campaigns.wechat.clients import current_client
 from campaigns.wechat.followers import FollowStatus
 from devtools.sandbox.start_state import BEFORE_FOLLOWERS
+from tests.ledger import settle
 from tests.sandbox_client import sign_in
 
 USER_INFO = "cgi-bin/user/info"
@@ -54,6 +55,7 @@ def screens(browser, app_server, campaign) -> list[str]:
 
 
 def plays_of(campaign) -> int:
+    settle()  # what the server's plays left in the streams, written now
     db.session.expire_all()
     return db.session.scalar(select(func.count()).where(Play.campaign_id == campaign.id))
 

@@ -1,19 +1,39 @@
--- One play, decided atomically. See campaigns/draw/engine.py for the contract.
--- KEYS: 1 meta, 2 awarded, 3 free, 4 player, 5 idempotency, 6 seq, 7 pool, 8 in flight (zset),
---       9 allot, 10 slots, 11 dry (the last three used by sharded campaigns only). Every key is
---       declared, as Redis asks of scripts, though naming them here from one tag would save
---       redis-py ~13 µs of packing per call: a cluster proxy or a later Redis may enforce it.
+-- One play, decided and recorded atomically. See campaigns/draw/engine.py for the contract.
+-- KEYS: 1 meta, 2 awarded, 3 free, 4 player, 5 idempotency, 6 seq, 7 pool, 8 the shard's play
+--       stream, 9 allot, 10 slots, 11 dry (the three used by sharded campaigns only), 12 the
+--       player's rate-limit counter. Every key is declared, as Redis asks of scripts, though
+--       naming them here from one tag would save redis-py ~13 µs of packing per call: a cluster
+--       proxy or a later Redis may enforce it.
 -- ARGV: 1 now_ms, 2 day (YYYY-MM-DD in the campaign's zone), 3 player id, 4 idempotency key,
 --       5 idempotency ttl (s), 6 player counters ttl (s), 7 eligible ("1", or "0": the play
---       counts but cannot win, e.g. a failed quiz attempt; the log says so)
--- Returns {"replay", decision} | {"refused", code} | {"reconcile"} | {"load_player"}
+--       counts but cannot win, e.g. a failed quiz attempt; the log says so), 8 the redemption
+--       code a win gets (drawn by the caller with `secrets`), 9 the player's pseudonym for the
+--       public log, 10 the player's requests allowed per window (0: no limit), 11 the window
+--       (ms), 12 plays this shard may hold not yet written to SQL (0: no bound), 13 the call's
+--       round ("1" for the first call of a play: only that one counts against the rate limit)
+-- Returns {"replay", decision} | {"refused", code[, retry ms]} | {"reconcile"} | {"load_player"}
 --       | {"need_pool", seq} | {"need_stock", prize id} | {"ok", decision}
+-- Every decision is appended to the shard's stream (XADD, field "d") in this same call: the
+-- script's effects reach the append-only file together, so a play is never answered without
+-- its record. The ledger writer (campaigns/ledger/writer.py) copies the stream into SQL.
 -- A shard of a sharded campaign ("step" > 1 in meta) hands out sequence numbers shard+1,
 -- shard+1+step, ... and only the stock slots it holds ("allot", "slots"); when its share of the
 -- picked prize is used up it asks for more ("need_stock") unless no other shard had any ("dry").
 -- Numbers that may exceed 14 digits (u, at) travel as strings: cjson rounds larger numbers.
 local K_META, K_AWARDED, K_FREE, K_PLAYER = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local K_IDEM, K_SEQ, K_POOL, K_INFLIGHT = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local K_IDEM, K_SEQ, K_POOL, K_STREAM = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+
+-- The per-player request limit: a fixed window started by the window's first request.
+local rate = tonumber(ARGV[10])
+if rate > 0 and ARGV[13] == '1' then
+  local count = redis.call('INCR', KEYS[12])
+  if count == 1 then redis.call('PEXPIRE', KEYS[12], ARGV[11]) end
+  if count > rate then
+    local left = redis.call('PTTL', KEYS[12])
+    if left < 0 then redis.call('PEXPIRE', KEYS[12], ARGV[11]); left = tonumber(ARGV[11]) end
+    return {'refused', 'rate_limited', left}
+  end
+end
 local m = redis.call('HMGET', K_META, 'ready', 'status', 'starts', 'ends', 'ppd', 'ppt',
   'wpt', 'prizes', 'epoch', 'lazy', 'step', 'shard')
 if m[1] ~= '1' then return {'reconcile'} end
@@ -33,6 +53,11 @@ local starts = tonumber(m[3])
 local ends = tonumber(m[4])
 if now < starts then return {'refused', 'not_started'} end
 if now >= ends then return {'refused', 'ended'} end
+-- The backlog bound: past it SQL is far behind (down?), and memory must not grow without end.
+local backlog = tonumber(ARGV[12])
+if backlog > 0 and redis.call('XLEN', K_STREAM) >= backlog then
+  return {'refused', 'unavailable'}
+end
 
 -- The player's counters: t/w/d are monotonic numbers handed out, v/wv/dv count voided ones.
 local day = ARGV[2]
@@ -172,8 +197,9 @@ local decision = table.concat({
   ',"prize":', prize == '' and '0' or prize, ',"slot":', campaign_slot(prize, slot),
   ',"u":"', u_raw, '","stock":"', table.concat(snapshot, ','), '","epoch":"', m[9],
   '","left":', left_today, ',"eligible":', eligible and '1' or '0',
-  ',"shard":', m[12] or '0', ',"shards":', m[11] or '1', ',"local_slot":', slot, '}'
+  ',"shard":', m[12] or '0', ',"shards":', m[11] or '1', ',"local_slot":', slot,
+  ',"code":"', prize == '' and '' or ARGV[8], '","pn":"', ARGV[9], '"}'
 })
 redis.call('SET', K_IDEM, decision, 'EX', ARGV[5])
-redis.call('ZADD', K_INFLIGHT, ARGV[1], decision)
+redis.call('XADD', K_STREAM, '*', 'd', decision)
 return {'ok', decision}

@@ -110,6 +110,17 @@ class VerificationOut(Schema):
     chained_plays = fields.Integer()
 
 
+class LedgerLagOut(Schema):
+    as_of = fields.String(
+        allow_none=True,
+        metadata={"description": "every play before this moment is in the figures (ISO 8601)"},
+    )
+    plays_not_written = fields.Integer(
+        allow_none=True,
+        metadata={"description": "plays made but not yet written to SQL, so not counted here"},
+    )
+
+
 class ReportOut(Schema):
     campaign = fields.Nested(ReportCampaignOut)
     generated_at = fields.String()
@@ -123,6 +134,7 @@ class ReportOut(Schema):
     followers = fields.Nested(FollowersOut)
     account_follows = fields.Nested(AccountFollowsOut)
     verification = fields.Nested(VerificationOut)
+    ledger = fields.Nested(LedgerLagOut)
 
 
 class SimulationIn(Schema):

@@ -33,11 +33,21 @@ CSV_RESPONSE = {
 
 
 def csv_response(export, campaign_id: int, kind: str) -> Response:
-    """``export(session, campaign_id)`` streamed as ``campaign-<id>-<kind>.csv``."""
+    """``export(session, campaign_id)`` streamed as ``campaign-<id>-<kind>.csv``, with how far
+    SQL is behind the plays in two headers (``X-Ledger-As-Of``, ``X-Plays-Not-Written``): the
+    CSV itself stays plain rows."""
+    campaign = load_campaign(db.session, campaign_id)
+    lag = reports.ledger_lag(redis_clients.counters, campaign, services.now())
     return streamed(
         partial(export, campaign_id=campaign_id),
         "text/csv",
-        {"Content-Disposition": f'attachment; filename="campaign-{campaign_id}-{kind}.csv"'},
+        {
+            "Content-Disposition": f'attachment; filename="campaign-{campaign_id}-{kind}.csv"',
+            "X-Ledger-As-Of": lag["as_of"] or "",
+            "X-Plays-Not-Written": ""
+            if lag["plays_not_written"] is None
+            else str(lag["plays_not_written"]),
+        },
     )
 
 
@@ -51,7 +61,7 @@ class CampaignReport(MethodView):
         our follow events, with WeChat's last check of the new followers beside them)."""
         campaign, now = load_campaign(db.session, campaign_id), services.now()
         checked = follower_check.latest(redis_clients.main, campaign.id, now)
-        return reports.build(db.session, campaign, now, checked)
+        return reports.build(db.session, campaign, now, checked, redis_clients.counters)
 
 
 @blueprint.route("/campaigns/<int:campaign_id>/winners.csv")

@@ -12,8 +12,8 @@ from flask_smorest import Blueprint
 from campaigns.core import services, urls
 from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.core.services import redis_clients
+from campaigns.jobs import ledger_writer
 from campaigns.ledger import chain
-from campaigns.ledger.sweeper import sweep
 from campaigns.management import campaign_admin
 from campaigns.models import Campaign
 from campaigns.play import load_campaign
@@ -176,6 +176,6 @@ class CampaignAudit(MethodView):
 
 
 def finish_chain(session, redis, campaign, now, secret_key: str) -> None:
-    """An ended campaign takes no plays: write what is in flight and chain everything."""
-    sweep(session, redis, campaign.id, now, secret_key, min_age_ms=0, shards=campaign.shards)
+    """An ended campaign takes no plays: write what its streams hold and chain everything."""
+    ledger_writer.drain_campaign(session, redis, campaign.id)
     chain.extend(session, redis, campaign, now, abandoned_after=timedelta(0))

@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(verify_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(ledger_writer_command)
     app.cli.add_command(menu)
     app.cli.add_command(user)
     app.cli.add_command(report)
@@ -51,6 +52,16 @@ def worker_command(burst: bool) -> None:
     from campaigns.web.worker import run_worker
 
     run_worker(current_app._get_current_object(), burst=burst)
+
+
+@click.command("ledger-writer")
+@with_appcontext
+def ledger_writer_command() -> None:
+    """Copy the play streams into the SQL ledger until stopped (the worker runs one already;
+    more may run, on any host)."""
+    from campaigns.web.worker import run_ledger_writer
+
+    run_ledger_writer(current_app._get_current_object())
 
 
 @click.group()

@@ -73,5 +73,5 @@ def report(campaign_id: int, as_csv: bool):
         raise click.ClickException(exc.message) from None
     now = services.now()
     checked = follower_check.latest(redis_clients.main, campaign.id, now)
-    built = reports.build(db.session, campaign, now, checked)
+    built = reports.build(db.session, campaign, now, checked, redis_clients.counters)
     click.echo(report_text.as_csv(built) if as_csv else report_text.as_text(built), nl=False)

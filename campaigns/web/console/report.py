@@ -17,7 +17,9 @@ from campaigns.web.extensions import db
 def report(campaign_id: int):
     campaign = load_campaign(db.session, campaign_id)
     checked = follower_check.latest(redis_clients.main, campaign.id, now())
-    data = ReportOut().dump(reports.build(db.session, campaign, now(), checked))
+    data = ReportOut().dump(
+        reports.build(db.session, campaign, now(), checked, redis_clients.counters)
+    )
     return render_template("console/report.html", campaign=campaign, report=data)
 
 

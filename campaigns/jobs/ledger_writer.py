@@ -1,0 +1,181 @@
+"""The ledger writer's loop: every published campaign's play streams drained into SQL.
+
+Run by the worker (``flask --app wsgi worker`` starts ``flask --app wsgi ledger-writer`` beside
+RQ and starts it again should it die; campaigns/web/worker.py). The mechanics, and why a writer
+killed anywhere loses nothing and writes nothing twice, are in campaigns/ledger/writer.py. After
+each batch the campaign's hash chain is extended, and each newly inserted win gets what follows
+a win (``won``): its WeChat notice, enqueued once the Win row is committed.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from campaigns.core import services
+from campaigns.core.services import redis_clients
+from campaigns.draw.engine import REDIS_DOWN
+from campaigns.draw.keys import all_shards
+from campaigns.ledger import chain, writer
+from campaigns.models import Campaign
+from campaigns.wechat import notices
+
+log = logging.getLogger(__name__)
+
+# How often the list of published campaigns (whose streams are read) is read again: a newly
+# published campaign's first plays wait at most this long for the writer.
+CAMPAIGNS_EVERY_S = 0.5
+# How often other writers' idle entries are looked for.
+CLAIM_EVERY_S = 1.0
+# How often, and after how long idle, consumers holding nothing leave the group.
+FORGET_EVERY_S = 60.0
+FORGET_IDLE_MS = 3_600_000
+
+
+def drain_consumer() -> str:
+    """One consumer name per host for the synchronous drains (sweep, rebuild): a new name per
+    process would leave a consumer in the group for every work horse the sweep ever ran in."""
+    return f"drain-{socket.gethostname()}"
+
+
+def won(win: writer.NewWin) -> None:
+    """Called once for each win a ledger writer has just inserted (and committed), before its
+    notice is enqueued: the place for what else follows a win of its kind. (A writer that dies
+    after the commit and before this call never calls it for that win: what starts here must
+    also be found by a sweep, as notices are by notices.requeue_stale.)"""
+
+
+def after_commit(wins: list[writer.NewWin]) -> None:
+    """What follows a batch's newly inserted wins: ``won`` for each, then their WeChat notices,
+    enqueued together (one pipelined round trip); each win is in exactly one batch's list."""
+    for win in wins:
+        won(win)
+    notices.notify_wins([win.id for win in wins])
+
+
+def drain_campaign(session, redis, campaign_id: int) -> int:
+    """Write every play a campaign's streams hold now, synchronously (before a rebuild of its
+    Redis state from SQL, and in the periodic sweep). Returns the plays read."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        return 0
+    settings = services.settings()
+    total = 0
+    for keys in all_shards(campaign_id, campaign.shards):
+        total += writer.drain(
+            session,
+            redis,
+            keys,
+            drain_consumer(),
+            settings["LEDGER_BATCH"],
+            on_wins=after_commit,
+            claim_idle_ms=settings["LEDGER_CLAIM_IDLE_MS"],
+        )
+    if total:
+        chain.extend(session, redis, session.get(Campaign, campaign_id), services.now())
+    return total
+
+
+def drain_all(session, redis) -> int:
+    """``drain_campaign`` for every published campaign."""
+    ids = session.scalars(select(Campaign.id).where(Campaign.seed.is_not(None))).all()
+    return sum(drain_campaign(session, redis, campaign_id) for campaign_id in ids)
+
+
+class Loop:
+    """One writer: reads every published campaign's streams, writes, acknowledges, repeats."""
+
+    def __init__(self, session, redis, settings, consumer: str | None = None):
+        self.session = session
+        self.redis = redis
+        self.batch = settings["LEDGER_BATCH"]
+        self.claim_idle_ms = settings["LEDGER_CLAIM_IDLE_MS"]
+        self.poll_ms = settings["LEDGER_POLL_MS"]
+        self.consumer = consumer or writer.consumer_name()
+        self.campaigns: list[tuple[int, int]] = []  # (id, shards)
+        self._campaigns_at = 0.0
+        self._claimed_at = 0.0
+        self._forgot_at = time.monotonic()
+        self._fresh = True  # the first pass reads this consumer's own pending entries
+
+    def _published(self) -> list[tuple[int, int]]:
+        if time.monotonic() - self._campaigns_at > CAMPAIGNS_EVERY_S:
+            rows = self.session.execute(
+                select(Campaign.id, Campaign.shards).where(Campaign.seed.is_not(None))
+            ).all()
+            self.session.commit()
+            self.campaigns = [(row.id, row.shards) for row in rows]
+            self._campaigns_at = time.monotonic()
+        return self.campaigns
+
+    def once(self) -> int:
+        """One pass over every stream; returns the plays written (read, if redelivered)."""
+        claim = time.monotonic() - self._claimed_at > CLAIM_EVERY_S
+        if claim:
+            self._claimed_at = time.monotonic()
+        forget = time.monotonic() - self._forgot_at > FORGET_EVERY_S
+        if forget:
+            self._forgot_at = time.monotonic()
+        done = 0
+        for campaign_id, shards in self._published():
+            written = 0
+            for keys in all_shards(campaign_id, shards):
+                if self._fresh:
+                    writer.ensure_group(self.redis, keys)
+                    written += self._write(
+                        keys, writer.read_own_pending(self.redis, keys, self.consumer, self.batch)
+                    )
+                if forget:
+                    writer.forget_idle_consumers(self.redis, keys, FORGET_IDLE_MS)
+                if claim:
+                    entries = writer.claim(
+                        self.redis, keys, self.consumer, self.claim_idle_ms, self.batch
+                    )
+                    written += self._write(keys, entries)
+                written += self._write(
+                    keys, writer.read(self.redis, keys, self.consumer, self.batch)
+                )
+            if written:
+                campaign = self.session.get(Campaign, campaign_id)
+                chain.extend(self.session, self.redis, campaign, services.now())
+            done += written
+        self._fresh = False
+        return done
+
+    def _write(self, keys, entries) -> int:
+        if not entries:
+            return 0
+        after_commit(writer.write(self.session, entries))
+        writer.acknowledge(self.redis, keys, entries)
+        return len(entries)
+
+    def run(self, stop: threading.Event) -> None:
+        """Until ``stop`` is set. SQL or Redis down: wait and try again (the entries stay
+        pending and are read again; nothing is acknowledged before its commit)."""
+        while not stop.is_set():
+            try:
+                written = self.once()
+            except (SQLAlchemyError, *REDIS_DOWN) as exc:
+                self.session.rollback()
+                self._fresh = True  # what was read and not written is read again
+                log.warning("ledger writer: %s; retrying", type(exc).__name__)
+                stop.wait(min(1.0, self.poll_ms * 10 / 1000))
+                continue
+            if not written:
+                stop.wait(self.poll_ms / 1000)
+
+
+def run_forever(stop: threading.Event | None = None) -> None:
+    """The writer process's body, inside an app context."""
+    stop = stop or threading.Event()
+    loop = Loop(services.session(), redis_clients.counters, services.settings())
+    log.info("ledger writer %s started", loop.consumer)
+    try:
+        loop.run(stop)
+    finally:
+        services.session().remove()

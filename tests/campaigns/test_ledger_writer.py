@@ -1,0 +1,185 @@
+"""The ledger writer (campaigns/ledger/writer.py): a play is answered from Redis, its row follows
+from the play stream. Killed mid-batch, stopped, or with the database locked, the writer loses
+nothing and writes nothing twice; the backlog is bounded (503 past it) and recovers.
+
+The database is made unwritable by a real lock held from another connection, so a write really
+times out; the writer's pieces are run in this process as a writer would run them."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from campaigns.draw.keys import WRITER_GROUP, CampaignKeys
+from campaigns.jobs import ledger_writer
+from campaigns.ledger import writer
+from campaigns.models import Play, Win
+from campaigns.web.extensions import db
+from tests.campaigns.test_play_endpoint import play
+from tests.ledger import settle
+
+
+@contextmanager
+def database_write_locked(url: str):
+    """Hold a write lock on the ledger from another connection (reads still go through)."""
+    if url.startswith("sqlite"):
+        connection = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        connection.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            connection.execute("ROLLBACK")
+            connection.close()
+        return
+    other = create_engine(url)
+    with other.connect() as connection:
+        transaction = connection.begin()
+        connection.execute(text("LOCK TABLE play IN EXCLUSIVE MODE"))
+        try:
+            yield
+        finally:
+            transaction.rollback()
+    other.dispose()
+
+
+@pytest.fixture
+def quiet_app(app_on, redis_url):
+    """An app whose test clients leave the writing to the test (no settle after a request)."""
+
+    def build(**extra):
+        built = app_on(redis_url, TEST_SETTLE_AFTER_REQUEST=False, **extra)
+        return built
+
+    return build
+
+
+def _ledger(session, campaign_id):
+    session.expire_all()
+    return session.execute(
+        select(Play.seq, Play.outcome).where(Play.campaign_id == campaign_id).order_by(Play.seq)
+    ).all()
+
+
+def test_plays_go_on_while_the_database_is_locked_and_sql_catches_up(factory, quiet_app, clock):
+    app = quiet_app(DB_LOCK_TIMEOUT_MS=300)
+    with app.app_context():
+        campaign = factory.campaign(prizes=[{"name": "Coupon", "stock": 3, "probability": 0.5}])
+        clients = [factory.signed_in(p, app.test_client()) for p in factory.players(6)]
+        redis = app.extensions["redis"]["counters"]
+        url = app.config["SQLALCHEMY_DATABASE_URI"]
+        with database_write_locked(url):
+            answers = [play(c, campaign.id, key=f"k{n}") for n, c in enumerate(clients)]
+            assert {a.status_code for a in answers} == {200}  # no play refused
+            with pytest.raises(SQLAlchemyError):
+                ledger_writer.drain_campaign(db.session, redis, campaign.id)
+            db.session.rollback()
+        assert writer.backlog(redis, campaign.id, 1).plays == 6  # still in the stream
+        # the report and exports read SQL, and say how far behind it is
+        auth = {"Authorization": f"Bearer {factory.token('analyst')}"}
+        report = app.test_client().get(f"/api/campaigns/{campaign.id}/report", headers=auth)
+        assert report.json["funnel"]["plays"] == 0
+        assert report.json["ledger"]["plays_not_written"] == 6
+        assert report.json["ledger"]["as_of"]
+        export = app.test_client().get(f"/api/campaigns/{campaign.id}/plays.csv", headers=auth)
+        assert export.headers["X-Plays-Not-Written"] == "6"
+        settle(app)
+        report = app.test_client().get(f"/api/campaigns/{campaign.id}/report", headers=auth)
+        assert report.json["funnel"]["plays"] == 6
+        assert report.json["ledger"]["plays_not_written"] == 0
+        rows = _ledger(db.session, campaign.id)
+        assert [seq for seq, _ in rows] == [1, 2, 3, 4, 5, 6]
+        shown = {a.json["play_id"]: a.json["outcome"] for a in answers}
+        assert {seq: outcome for seq, outcome in rows} == shown
+        codes = {a.json["code"] for a in answers if a.json["outcome"] == "win"}
+        assert set(db.session.scalars(select(Win.code))) == codes
+        assert writer.backlog(redis, campaign.id, 1).plays == 0  # trimmed once written
+
+
+def test_a_writer_killed_mid_batch_loses_nothing_and_writes_nothing_twice(
+    factory, quiet_app, clock
+):
+    app = quiet_app()
+    with app.app_context():
+        campaign = factory.campaign(prizes=[{"name": "Coupon", "stock": 20, "probability": 0.4}])
+        clients = [factory.signed_in(p, app.test_client()) for p in factory.players(12)]
+        answers = [play(c, campaign.id) for c in clients]
+        assert {a.status_code for a in answers} == {200}
+        redis = app.extensions["redis"]["counters"]
+        keys = CampaignKeys(campaign.id)
+        writer.ensure_group(redis, keys)
+        # Writer A reads a batch and dies before its commit; writer B reads the next one,
+        # commits it and dies before its acknowledgement.
+        lost = writer.read(redis, keys, "writer-a", 4)
+        assert [e.decision.seq for e in lost] == [1, 2, 3, 4]
+        committed = writer.read(redis, keys, "writer-b", 4)
+        wins_b = writer.write(db.session, committed)
+        assert redis.xpending(keys.stream, WRITER_GROUP)["pending"] == 8
+        # A third writer takes both over once idle (0 ms here), and reads the rest.
+        notified = []
+        read = writer.drain(db.session, redis, keys, "writer-c", 3, notified.extend, 0)
+        assert read == 12  # 4 lost + 4 redelivered + 4 new
+        rows = _ledger(db.session, campaign.id)
+        assert [seq for seq, _ in rows] == list(range(1, 13))  # no gap, no duplicate
+        wins = db.session.scalars(select(Win).order_by(Win.id)).all()
+        assert len(wins) == sum(a.json["outcome"] == "win" for a in answers)
+        # each win got its follow-up exactly once: B's before it died, C's for the others
+        assert sorted(w.id for w in wins_b + notified) == [w.id for w in wins]
+        assert redis.xpending(keys.stream, WRITER_GROUP)["pending"] == 0
+        assert redis.xlen(keys.stream) == 0
+        # writers long gone, holding nothing, leave the group
+        assert writer.forget_idle_consumers(redis, keys, 0) >= 3  # a, b, c (and any drain)
+        assert redis.xinfo_consumers(keys.stream, WRITER_GROUP) == []
+
+
+def test_the_backlog_bound_refuses_with_503_and_recovers(factory, quiet_app, clock):
+    app = quiet_app(LEDGER_BACKLOG_MAX=3)
+    with app.app_context():
+        campaign = factory.campaign()
+        clients = [factory.signed_in(p, app.test_client()) for p in factory.players(4)]
+        assert [play(c, campaign.id).status_code for c in clients[:3]] == [200] * 3
+        refused = play(clients[3], campaign.id)
+        assert refused.status_code == 503
+        assert refused.json["error"] == "unavailable"
+        status = app.test_client().get("/healthz/ledger").json
+        assert status["backlog"] == 3 and not status["ok"]
+        settle(app)
+        assert play(clients[3], campaign.id).status_code == 200
+        settle(app)
+        assert [seq for seq, _ in _ledger(db.session, campaign.id)] == [1, 2, 3, 4]
+        assert app.test_client().get("/healthz/ledger").json["backlog"] == 0
+
+
+def test_a_replay_is_answered_from_redis_before_its_row_is_written(factory, quiet_app):
+    app = quiet_app()
+    with app.app_context():
+        campaign = factory.campaign(prizes=[{"name": "Coupon", "stock": 5, "probability": 1.0}])
+        client = factory.signed_in(factory.player(), app.test_client())
+        first = play(client, campaign.id, key="same")
+        again = play(client, campaign.id, key="same")
+        assert again.status_code == 200 and again.json == first.json
+        assert db.session.scalar(select(func.count()).select_from(Play)) == 0  # not yet in SQL
+        settle(app)
+        assert db.session.scalar(select(func.count()).select_from(Play)) == 1
+        assert play(client, campaign.id, key="same").json == first.json
+
+
+@pytest.mark.parametrize(
+    "setting, problem",
+    [(["--maxmemory-policy", "allkeys-lru"], "noeviction"), (["--appendonly", "no"], "appendonly")],
+)
+def test_the_app_refuses_a_counters_redis_that_may_lose_plays(tmp_path, setting, problem):
+    from campaigns.web.app import create_app
+    from devtools.embedded_redis import EmbeddedRedis
+    from tests.conftest import free_port
+
+    server = EmbeddedRedis(None, str(tmp_path / "r"), port=free_port(), extra_args=setting)
+    server.start()
+    try:
+        with pytest.raises(writer.CountersRedisUnsafe, match=problem):
+            create_app({"REDIS_URL": server.url, "COUNTERS_REDIS_URL": server.url, "TESTING": True})
+    finally:
+        server.stop()
