@@ -18,6 +18,7 @@ import sys
 import pytest
 import requests
 
+from tests.ledger import caught_up
 from tests.live.conftest import deploy
 from tests.live.deployment import CONSOLE_PASSWORD, browser, sign_in_player
 from tests.live.routes import ALLOWED, KEYWORD, QUESTIONS, ROLES, ROUTES, World, parse
@@ -75,6 +76,7 @@ def world(deployment):
     )
     for _ in range(2):
         play(world, "goods")
+    caught_up(deployment.app)  # a player's wins are read from SQL, which follows the stream
     goods = world.campaigns["goods"]
     wins = world.sessions["player"].get(f"{world.url}/h5/{goods}/wins").json()["wins"]
     for win in wins:  # both claimed: one to claim again, one to ship
@@ -90,6 +92,7 @@ def world(deployment):
         ],
     )
     play(world, "cash")
+    caught_up(deployment.app)
     cash_wins = f"{world.url}/h5/{world.campaigns['cash']}/wins"
     world.cash_win = world.sessions["player"].get(cash_wins).json()["wins"][0]["id"]
 

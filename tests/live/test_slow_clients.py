@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from tests.conftest import skip_or_fail
+from tests.ledger import caught_up
 from tests.live.deployment import Deployment, sign_in_player
 from tests.live.routes import World
 from tests.live.slow_clients import SLOW, nginx_in_front, nginx_program, slow_sockets
@@ -57,6 +58,7 @@ def test_bound_by_port_sixteen_slow_sockets_leave_players_playing(public_deploym
         played = player.post(f"{url}/h5/{campaign}/play", timeout=ANSWER_WITHIN)
         assert played.status_code == 200, played.text
         assert played.json()["outcome"] in ("win", "lose")
+        assert caught_up(public_deployment.app)["backlog"] == 0  # SQL follows the stream
         with world.request(
             "marketer", "GET", f"/api/campaigns/{campaign}/plays.csv", stream=True
         ) as export:
