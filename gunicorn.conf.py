@@ -24,8 +24,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1))
 # Where gunicorn faces the internet itself (PORT), a client that sends half a request and
 # waits would hold a thread each, and 16 of them held all 4 × 4 (bench/slow_clients.py: no
 # answer within 120 s); gevent's workers give each connection a greenlet instead, so the same
-# 16 sockets cost nothing (the slowest of five /healthz: 0.03 s). bench/worker_classes.py
-# measures sync, gthread and gevent side by side; GUNICORN_WORKER_CLASS picks one outright.
+# 16 sockets cost nothing (the slowest of five /healthz: 0.01 s). bench/worker_classes.py
+# measures sync, gthread and gevent side by side (64 connections, one run on 2 cores: play/s
+# 1,291, 1,342 and 1,112; p99 144, 155 and 235 ms): gthread is the fastest where slow clients
+# cannot reach it. GUNICORN_WORKER_CLASS picks one outright.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or ("gevent" if _binds_port else "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # gevent's bound on open connections per process (slow ones included); gthread ignores it.
