@@ -321,6 +321,21 @@ def test_a_refused_restock_shows_what_was_typed_and_the_404_page_reads_as_words(
     assert "campaign_id" not in text and "u n k" not in text
 
 
+def test_the_overview_shows_the_plays_not_yet_in_sql(app, marketer, factory):
+    from tests.ledger import settle
+
+    app.config["TEST_SETTLE_AFTER_REQUEST"] = False  # the writer is late: plays wait in Redis
+    campaign = factory.campaign()
+    player = factory.signed_in(factory.player())
+    for _ in range(2):
+        assert player.post(f"/h5/{campaign.id}/play").status_code == 200
+    waiting = marketer.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
+    assert 'data-backlog="2"' in waiting and "2 次抽奖" in waiting
+    settle(app)
+    written = marketer.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
+    assert 'data-backlog="0"' in written
+
+
 def test_stock_cannot_go_below_awarded(marketer, factory):
     campaign = factory.campaign()
     add_play(

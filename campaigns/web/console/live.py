@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.core.services import now, redis_clients
-from campaigns.ledger import chain
+from campaigns.ledger import chain, writer
 from campaigns.management import campaign_admin
 from campaigns.models import AuditEntry
 from campaigns.play import load_campaign
@@ -68,6 +68,17 @@ def overview(
 ):
     """``typed``: what a refused form held, shown again beside its errors (never the old value)."""
     campaign = load_campaign(db.session, campaign_id)
+    ledger = None
+    if campaign.seed:  # published: its plays reach SQL through the streams
+        held = writer.backlog(redis_clients.counters, campaign.id, campaign.shards)
+        waited_ms = 0
+        if held.oldest_ms is not None:
+            waited_ms = max(0, writer.redis_time_ms(redis_clients.counters) - held.oldest_ms)
+        ledger = {
+            "backlog": held.plays,
+            "bound": current_app.config["LEDGER_BACKLOG_MAX"],
+            "waited_s": round(waited_ms / 1000, 1),
+        }
     return render_template(
         "console/overview.html",
         campaign=campaign,
@@ -79,6 +90,7 @@ def overview(
         game_url=game_url(campaign),
         errors=errors or {},
         typed=typed or {},
+        ledger=ledger,
     ), status
 
 
