@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 
 import redis as redis_lib
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from campaigns.draw.decision import Decision
@@ -156,6 +156,8 @@ def write(session, entries: list[Entry]) -> list[NewWin]:
     # One statement, compiled once: SQLAlchemy sends the rows as multi-row INSERTs
     # ("insertmanyvalues"), and RETURNING names only the rows inserted, not those skipped.
     inserted = [tuple(row) for row in connection.execute(insert_play, rows)]
+    if len(inserted) < len(rows):
+        inserted += _insert_reused_keys(connection, insert_play, by_key, inserted)
     win_rows = []
     for play_id, campaign_id, seq in inserted:
         decision = by_key[(campaign_id, seq)].decision
@@ -190,6 +192,41 @@ def write(session, entries: list[Entry]) -> list[NewWin]:
         log.debug("%d entries already in SQL (redelivered): %s", len(skipped), skipped[:5])
     session.commit()
     return wins
+
+
+def _insert_reused_keys(connection, insert_play, by_key: dict, inserted: list) -> list[tuple]:
+    """Entries skipped by ON CONFLICT that SQL does not hold by (campaign, seq) are not
+    redeliveries: a player sent an Idempotency-Key again after Redis forgot it (its lifetime,
+    IDEMPOTENCY_TTL_SECONDS), the script drew a new play, and SQL's (campaign, player, key)
+    already names the earlier one. The new play happened (its stock and counts are used, the
+    player saw it): it is written under the key with its sequence number appended, so the ledger
+    has no gap and the earlier play keeps its key."""
+    present = {(c, s) for _, c, s in inserted}
+    skipped = [k for k in by_key if k not in present]
+    table = Play.__table__
+    held = set()
+    for campaign_id in {c for c, _ in skipped}:
+        seqs = [s for c, s in skipped if c == campaign_id]
+        held |= {
+            (campaign_id, seq)
+            for (seq,) in connection.execute(
+                select(table.c.seq).where(table.c.campaign_id == campaign_id, table.c.seq.in_(seqs))
+            )
+        }
+    missing = [k for k in skipped if k not in held]
+    if not missing:
+        return []
+    rows = []
+    for key in missing:
+        row = _play_row(by_key[key])
+        suffix = f"~{key[1]}"
+        row["idempotency_key"] = row["idempotency_key"][: 64 - len(suffix)] + suffix
+        rows.append(row)
+    again = [tuple(row) for row in connection.execute(insert_play, rows)]
+    log.warning("%d plays reused an expired Idempotency-Key; written under key~seq", len(again))
+    if len(again) < len(rows):
+        log.error("plays refused by SQL though not in it: %s", missing[:5])
+    return again
 
 
 def _play_row(entry: Entry) -> dict:

@@ -167,6 +167,32 @@ def test_a_replay_is_answered_from_redis_before_its_row_is_written(factory, quie
         assert play(client, campaign.id, key="same").json == first.json
 
 
+def test_a_key_sent_again_after_redis_forgot_it_is_a_new_play_in_sql_too(factory, quiet_app):
+    """Past IDEMPOTENCY_TTL_SECONDS Redis no longer knows the key and draws again; the new
+    play used stock and a count and was shown to the player, so SQL gets it too (no gap in the
+    campaign's sequence), under the key with its sequence number appended."""
+    app = quiet_app()
+    with app.app_context():
+        campaign = factory.campaign(prizes=[{"name": "Coupon", "stock": 5, "probability": 1.0}])
+        player = factory.player()
+        client = factory.signed_in(player, app.test_client())
+        first = play(client, campaign.id, key="same").json
+        settle(app)
+        redis = app.extensions["redis"]["counters"]
+        assert redis.delete(CampaignKeys(campaign.id).idempotency(player.id, "same")) == 1
+        second = play(client, campaign.id, key="same").json
+        assert second["play_id"] != first["play_id"]
+        settle(app)
+        rows = db.session.execute(
+            select(Play.seq, Play.idempotency_key, Play.outcome).where(
+                Play.campaign_id == campaign.id
+            )
+        ).all()
+        # The second loses: the player is at wins_per_user_total (1), as the response said.
+        assert sorted(rows) == [(1, "same", "win"), (2, "same~2", second["outcome"])]
+        assert (first["outcome"], second["outcome"]) == ("win", "lose")
+
+
 @pytest.mark.parametrize(
     "setting, problem",
     [(["--maxmemory-policy", "allkeys-lru"], "noeviction"), (["--appendonly", "no"], "appendonly")],
