@@ -1,8 +1,9 @@
 """``make profile``: where a play's time goes, in one process, with pyinstrument.
 
-The same request path as production (session cookie, rate limit, draw script, ledger commit,
-response), without a network or gunicorn in between, so the profile shows our own code. It
-prints the milliseconds per play and per ``/healthz`` and the call tree of 300 plays.
+The same request path as production (session cookie, the draw script that rate-limits, decides
+and appends the play to its stream, response), without a network or gunicorn in between, so the
+profile shows our own code. It prints the milliseconds per play and per ``/healthz`` and the call
+tree of 300 plays.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def main() -> None:
             "COUNTERS_REDIS_URL": server.url,
             "WECHAT_SANDBOX": True,
             "SECRET_KEY": "profile",
+            "PUBLIC_BASE_URL": "http://localhost",  # the test client's Host, the only one served
         }
     )
     with app.app_context():
