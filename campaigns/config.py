@@ -146,6 +146,10 @@ class Config:
         # per batch, how long an entry read by a writer that went quiet waits before another
         # writer takes it over (XAUTOCLAIM), and how long an idle writer waits between reads.
         self.LEDGER_BACKLOG_MAX = int(env.get("LEDGER_BACKLOG_MAX", 200_000))
+        # With replicas of the counters Redis: how many must hold a play before it is answered
+        # (WAIT), and how long to wait for them; 0 answers on the primary's word (engine.py).
+        self.COUNTERS_WAIT_REPLICAS = int(env.get("COUNTERS_WAIT_REPLICAS", 0))
+        self.COUNTERS_WAIT_MS = int(env.get("COUNTERS_WAIT_MS", 200))
         self.LEDGER_BATCH = int(env.get("LEDGER_BATCH", 500))
         self.LEDGER_CLAIM_IDLE_MS = int(env.get("LEDGER_CLAIM_IDLE_MS", 30_000))
         self.LEDGER_POLL_MS = int(env.get("LEDGER_POLL_MS", 50))

@@ -41,13 +41,48 @@ class Engine:
     # its streams still hold first (the draw room cannot import the ledger's).
     before_rebuild = None
 
-    def __init__(self, redis, idempotency_ttl: int, backlog_max: int = 0):
+    def __init__(
+        self,
+        redis,
+        idempotency_ttl: int,
+        backlog_max: int = 0,
+        wait_replicas: int = 0,
+        wait_ms: int = 200,
+    ):
         self.redis = redis
         self.scripts = Scripts(redis)
         self.idempotency_ttl = idempotency_ttl
         # Plays a campaign may hold in its streams not yet in SQL (0: no bound); past it the
         # script refuses with ``unavailable`` (split evenly between a sharded campaign's shards).
         self.backlog_max = backlog_max
+        # COUNTERS_WAIT_REPLICAS: a decision is answered only once this many replicas hold it
+        # (WAIT after the script), so a failover to a replica cannot lose an acknowledged play.
+        self.wait_replicas = wait_replicas
+        self.wait_ms = wait_ms
+
+    def _draw(self, draw_keys: list[str], args: list):
+        """One call of the draw script, followed (COUNTERS_WAIT_REPLICAS) by WAIT on the same
+        node: in the same pipeline on a single Redis, right after it on a cluster (WAIT has no
+        key to route by, so it goes to the node holding the script's keys). A decision that not
+        enough replicas acknowledged in ``wait_ms`` is not answered: it is kept (the primary holds
+        it), so the player's retry with the same Idempotency-Key replays it once replicated."""
+        if not self.wait_replicas:
+            return self.scripts.draw(keys=draw_keys, args=args)
+        wait = ("WAIT", self.wait_replicas, self.wait_ms)
+        if hasattr(self.redis, "get_node_from_key"):  # a Redis Cluster client
+            result = self.scripts.draw(keys=draw_keys, args=args)
+            node = self.redis.get_node_from_key(draw_keys[0])
+            acked = self.redis.execute_command(*wait, target_nodes=node)
+        else:
+            pipe = self.redis.pipeline(transaction=False)
+            self.scripts.draw(keys=draw_keys, args=args, client=pipe)
+            pipe.execute_command(*wait)
+            result, acked = pipe.execute()
+        if result[0] in (b"ok", b"replay") and int(acked) < self.wait_replicas:
+            raise DomainError(
+                ErrorCode.UNAVAILABLE, "The play is not yet replicated; please retry."
+            )
+        return result
 
     def decide(
         self,
@@ -99,7 +134,7 @@ class Engine:
             1,
         ]
         for _ in range(MAX_ROUNDS):
-            kind, *rest = self.scripts.draw(keys=keys.draw_keys(player_id, idem_key), args=args)
+            kind, *rest = self._draw(keys.draw_keys(player_id, idem_key), args)
             args[-1] = 0  # later rounds of the same play are not counted against the rate limit
             if kind in (b"ok", b"replay"):
                 return Decision.parse(rest[0]), kind == b"ok"

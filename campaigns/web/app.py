@@ -56,6 +56,8 @@ def create_app(overrides: dict | None = None, clock: Clock | None = None) -> Fla
         app.extensions["redis"]["counters"],
         app.config["IDEMPOTENCY_TTL_SECONDS"],
         app.config["LEDGER_BACKLOG_MAX"],
+        app.config["COUNTERS_WAIT_REPLICAS"],
+        app.config["COUNTERS_WAIT_MS"],
     )
     # A rebuild of a campaign's state from SQL first writes what its streams still hold.
     engine.before_rebuild = ledger_writer.drain_campaign

@@ -38,13 +38,14 @@ def cluster_app(cluster, app_on, redis_url):
         yield built
 
 
-def live_servers(app, tmp_path, count: int, workers: int = 2) -> list[LiveServer]:
+def live_servers(app, tmp_path, count: int, workers: int = 2, **settings) -> list[LiveServer]:
     """``count`` gunicorn servers on the app's database, Redis and counters Redis."""
     env = {
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "REDIS_URL": app.config["REDIS_URL"],
         "COUNTERS_REDIS_URL": app.config["COUNTERS_REDIS_URL"],
         "SECRET_KEY": app.config["SECRET_KEY"],
+        **settings,
     }
     servers = []
     for n in range(count):

@@ -193,6 +193,22 @@ def test_a_key_sent_again_after_redis_forgot_it_is_a_new_play_in_sql_too(factory
         assert (first["outcome"], second["outcome"]) == ("win", "lose")
 
 
+def test_waiting_for_a_replica_that_is_not_there_answers_503_and_keeps_the_play(factory, quiet_app):
+    """COUNTERS_WAIT_REPLICAS=1 on a Redis without replicas: WAIT counts 0 after its timeout, so
+    the play is not answered; it stays recorded (SQL gets it) and a retry with the same key
+    replays it rather than drawing again."""
+    app = quiet_app(COUNTERS_WAIT_REPLICAS=1, COUNTERS_WAIT_MS=50)
+    with app.app_context():
+        campaign = factory.campaign(prizes=[{"name": "Coupon", "stock": 5, "probability": 1.0}])
+        client = factory.signed_in(factory.player(), app.test_client())
+        for _ in range(2):
+            refused = play(client, campaign.id, key="wait-1")
+            assert refused.status_code == 503 and refused.json["error"] == "unavailable"
+        settle(app)
+        rows = db.session.execute(select(Play.seq, Play.outcome)).all()
+        assert rows == [(1, "win")]  # one play, kept, though never answered
+
+
 @pytest.mark.parametrize(
     "setting, problem",
     [(["--maxmemory-policy", "allkeys-lru"], "noeviction"), (["--appendonly", "no"], "appendonly")],
