@@ -73,27 +73,7 @@ def main() -> int:
     redis_server = EmbeddedRedis(str(OUT / "redis.sock"), str(OUT / "redis"))
     redis_server.start()
     database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{OUT / 'bench.sqlite3'}"
-    env = {
-        **os.environ,
-        "REDIS_URL": redis_server.url,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "bench-secret",
-        "INSTANCE_PATH": str(OUT / "instance"),
-        "BIND": f"127.0.0.1:{PORT}",
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{PORT}",
-        "RATELIMIT_ENABLED": "0",  # the load comes from one IP with few players per second
-        "WECHAT_SANDBOX": "1",  # notices go to our own sandbox: nothing leaves the machine
-        "WECHAT_SANDBOX_URL": f"http://127.0.0.1:{SANDBOX_PORT}",
-    }
-    env.pop("COUNTERS_REDIS_URL", None)
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "REDIS_URL": redis_server.url,
-            "COUNTERS_REDIS_URL": redis_server.url,
-            "SECRET_KEY": "bench-secret",
-        }
-    )
+    env, app = server_env_and_app(redis_server.url, database_url)
     results: dict = {"started": datetime.now(UTC).isoformat(timespec="seconds")}
     with app.app_context():
         _migrate(env)
@@ -155,6 +135,33 @@ def main() -> int:
     burst = results.get("sign_in") or {"errors": 0, "log_failures": 0}
     signed_in = burst["errors"] == 0 and burst["log_failures"] == 0
     return 0 if results["invariants"]["ok"] and signed_in else 1
+
+
+def server_env_and_app(redis_url: str, database_url: str) -> tuple[dict, object]:
+    """The servers' environment (gunicorn, worker, sandbox) and an app in this process on the
+    same database and Redis, for seeding and checking. Shared by bench/worker_classes.py."""
+    env = {
+        **os.environ,
+        "REDIS_URL": redis_url,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench-secret",
+        "INSTANCE_PATH": str(OUT / "instance"),
+        "BIND": f"127.0.0.1:{PORT}",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{PORT}",
+        "RATELIMIT_ENABLED": "0",  # the load comes from one IP with few players per second
+        "WECHAT_SANDBOX": "1",  # notices go to our own sandbox: nothing leaves the machine
+        "WECHAT_SANDBOX_URL": f"http://127.0.0.1:{SANDBOX_PORT}",
+    }
+    env.pop("COUNTERS_REDIS_URL", None)
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "REDIS_URL": redis_url,
+            "COUNTERS_REDIS_URL": redis_url,
+            "SECRET_KEY": "bench-secret",
+        }
+    )
+    return env, app
 
 
 def _migrate(env: dict) -> None:

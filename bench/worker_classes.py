@@ -11,12 +11,10 @@ with a 5xx is reported as failing, whatever its speed.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 
 from bench import run
-from campaigns.web.app import create_app
 from devtools.embedded_redis import EmbeddedRedis
 
 CLASSES = ("sync", "gthread", "gevent")
@@ -48,28 +46,7 @@ def main(classes: tuple[str, ...]) -> int:
     run.OUT.mkdir(parents=True)
     redis_server = EmbeddedRedis(str(run.OUT / "redis.sock"), str(run.OUT / "redis"))
     redis_server.start()
-    database_url = f"sqlite:///{run.OUT / 'bench.sqlite3'}"
-    env = {
-        **os.environ,
-        "REDIS_URL": redis_server.url,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "bench-secret",
-        "INSTANCE_PATH": str(run.OUT / "instance"),
-        "BIND": f"127.0.0.1:{run.PORT}",
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{run.PORT}",
-        "RATELIMIT_ENABLED": "0",
-        "WECHAT_SANDBOX": "1",
-        "WECHAT_SANDBOX_URL": f"http://127.0.0.1:{run.SANDBOX_PORT}",
-    }
-    env.pop("COUNTERS_REDIS_URL", None)
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "REDIS_URL": redis_server.url,
-            "COUNTERS_REDIS_URL": redis_server.url,
-            "SECRET_KEY": "bench-secret",
-        }
-    )
+    env, app = run.server_env_and_app(redis_server.url, f"sqlite:///{run.OUT / 'bench.sqlite3'}")
     worker = None
     try:
         with app.app_context():
