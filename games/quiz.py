@@ -150,6 +150,21 @@ def submit_attempt(
             {"attempt": ["stale"]},
         )
     questions = [bank[qid] for qid in attempt.question_ids]
+
+    def draw(eligible: bool):
+        """The attempt's one play (its key names the attempt, so a second call replays it)."""
+        return play(
+            session,
+            engine,
+            clock,
+            campaign,
+            player,
+            idempotency_key(attempt.id),
+            secret_key,
+            follows,
+            eligible=eligible,
+        )
+
     if attempt.submitted_at is None:
         _check_answers(questions, answers)
         score = sum(1 for q in questions if answers.get(q.id) == q.answer)
@@ -166,17 +181,7 @@ def submit_attempt(
         stored = None
         if claimed:
             try:
-                stored = play(
-                    session,
-                    engine,
-                    clock,
-                    campaign,
-                    player,
-                    idempotency_key(attempt.id),
-                    secret_key,
-                    follows,
-                    eligible=score >= (setting(campaign, "pass_score") or 0) and not late,
-                )
+                stored = draw(score >= (setting(campaign, "pass_score") or 0) and not late)
                 session.commit()  # a replayed play commits nothing of its own
             except DomainError:
                 session.rollback()  # the attempt stays open: the player may submit again
@@ -189,17 +194,7 @@ def submit_attempt(
     if stored is None:  # graded before: the play is in SQL, or still in its stream
         stored = ledger.find_by_key(session, campaign.id, player.id, idempotency_key(attempt.id))
     if stored is None:  # not written yet: the draw script replays it from Redis
-        stored = play(
-            session,
-            engine,
-            clock,
-            campaign,
-            player,
-            idempotency_key(attempt.id),
-            secret_key,
-            follows,
-            eligible=False,  # never used by a replay
-        )
+        stored = draw(eligible=False)  # never used by a replay
     late = is_late(campaign, attempt.started_at, attempt.submitted_at)
     return Graded(attempt=attempt, questions=questions, play=stored, late=late)
 

@@ -107,27 +107,29 @@ def _entries(keys: CampaignKeys, raw) -> list[Entry]:
     return out
 
 
-def read(redis, keys: CampaignKeys, consumer: str, count: int) -> list[Entry]:
-    """New entries of one shard's stream for this consumer (pending until acknowledged)."""
+def _read_group(redis, keys: CampaignKeys, consumer: str, count: int, start: str):
+    """XREADGROUP from ``start`` (">": new entries, "0": this consumer's pending ones); None
+    when the stream has no writers' group yet."""
     try:
-        answer = redis.xreadgroup(WRITER_GROUP, consumer, {keys.stream: ">"}, count=count)
+        answer = redis.xreadgroup(WRITER_GROUP, consumer, {keys.stream: start}, count=count)
     except redis_lib.ResponseError as exc:
         if "NOGROUP" not in str(exc):
             raise
-        ensure_group(redis, keys)
-        return []
+        return None
     return _entries(keys, answer[0][1]) if answer else []
+
+
+def read(redis, keys: CampaignKeys, consumer: str, count: int) -> list[Entry]:
+    """New entries of one shard's stream for this consumer (pending until acknowledged)."""
+    entries = _read_group(redis, keys, consumer, count, ">")
+    if entries is None:
+        ensure_group(redis, keys)
+    return entries or []
 
 
 def read_own_pending(redis, keys: CampaignKeys, consumer: str, count: int) -> list[Entry]:
     """Entries this consumer read and has not acknowledged (a failed batch, retried)."""
-    try:
-        answer = redis.xreadgroup(WRITER_GROUP, consumer, {keys.stream: "0"}, count=count)
-    except redis_lib.ResponseError as exc:
-        if "NOGROUP" not in str(exc):
-            raise
-        return []
-    return _entries(keys, answer[0][1]) if answer else []
+    return _read_group(redis, keys, consumer, count, "0") or []
 
 
 def claim(redis, keys: CampaignKeys, consumer: str, min_idle_ms: int, count: int) -> list[Entry]:
@@ -335,6 +337,10 @@ class Backlog:
     campaign_id: int
     plays: int
     oldest_ms: int | None  # Redis time of the oldest play not yet written (None: none)
+
+    def waited_ms(self, now_ms: int) -> int | None:
+        """How long the oldest unwritten play has waited at Redis time ``now_ms``."""
+        return None if self.oldest_ms is None else max(0, now_ms - self.oldest_ms)
 
 
 def backlog(redis, campaign_id: int, shards: int) -> Backlog:

@@ -32,8 +32,7 @@ def ledger_status():
     campaigns = []
     for row in published:
         held = writer.backlog(redis, row.id, row.shards)
-        lag = None if held.oldest_ms is None else max(0, now_ms - held.oldest_ms)
-        campaigns.append({"id": row.id, "backlog": held.plays, "lag_ms": lag})
+        campaigns.append({"id": row.id, "backlog": held.plays, "lag_ms": held.waited_ms(now_ms)})
     total = sum(c["backlog"] for c in campaigns)
     lag_ms = max((c["lag_ms"] for c in campaigns if c["lag_ms"] is not None), default=0)
     full = bound > 0 and any(c["backlog"] >= bound for c in campaigns)

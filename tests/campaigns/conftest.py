@@ -38,8 +38,11 @@ def cluster_app(cluster, app_on, redis_url):
         yield built
 
 
-def live_servers(app, tmp_path, count: int, workers: int = 2, **settings) -> list[LiveServer]:
-    """``count`` gunicorn servers on the app's database, Redis and counters Redis."""
+def live_servers(
+    app, tmp_path, count: int, workers: int = 2, with_writer: bool = False, **settings
+) -> list[LiveServer]:
+    """``count`` gunicorn servers on the app's database, Redis and counters Redis (each with a
+    ledger writer beside it when ``with_writer``), ``settings`` added to their environment."""
     env = {
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "REDIS_URL": app.config["REDIS_URL"],
@@ -51,7 +54,9 @@ def live_servers(app, tmp_path, count: int, workers: int = 2, **settings) -> lis
     for n in range(count):
         env_n = {**env, "INSTANCE_PATH": str(tmp_path / f"server-{n}")}
         log = tmp_path / f"s{n}.log"
-        servers.append(LiveServer(free_port(), env_n, workers=workers, log_path=log))
+        servers.append(
+            LiveServer(free_port(), env_n, workers=workers, log_path=log, with_writer=with_writer)
+        )
     return [server.start() for server in servers]
 
 

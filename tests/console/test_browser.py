@@ -217,13 +217,11 @@ def test_marketer_publishes_and_analyst_sees_plays(app, factory, make_user, serv
     # The header's switch: the same page in English (Chromium still asks for Chinese), and back.
     assert "可验证的抽奖" in page.inner_text("main")
     shot(page, "console-zh.png")
-    page.click("#lang-switch")
-    page.wait_for_selector("html[lang=en]")
+    english(page)
     assert "Verifiable draws" in page.inner_text("main") and "Overview" in page.inner_text(".tabs")
     assert "可验证" not in page.inner_text("main")
     shot(page, "console-en.png")
-    page.click("#lang-switch")
-    page.wait_for_selector("html[lang=zh-CN]")
+    chinese(page)
     page.click(".tabs >> text=发布")
     page.wait_for_load_state("networkidle")
     assert page.locator("img.qr").evaluate("img => img.naturalWidth") > 0
@@ -275,8 +273,7 @@ def test_marketer_publishes_and_analyst_sees_plays(app, factory, make_user, serv
     assert page.locator("#prize-stock").is_visible()
     assert page.locator("#stock-form, #pause, #end, .tabs >> text=Edit").count() == 0
     shot(page, "console-analyst-overview-en.png")
-    page.click("#lang-switch")
-    page.wait_for_selector("html[lang=zh-CN]")
+    chinese(page)
     assert "修改由运营人员进行" in page.inner_text("#prize-stock")
     shot(page, "console-analyst-overview-zh.png")
     english(page)
@@ -312,8 +309,7 @@ def test_marketer_publishes_and_analyst_sees_plays(app, factory, make_user, serv
         said = cells.nth(5).inner_text()
         assert said == ("Within chance" if low <= configured <= high else "Beyond chance"), said
     shot(page, "report.png")
-    page.click("#lang-switch")
-    page.wait_for_selector("html[lang=zh-CN]")
+    chinese(page)
     assert "95% 区间" in page.inner_text("#prize-rates thead")
     assert rates.nth(0).locator("td").nth(5).inner_text() in ("在随机波动之内", "超出随机波动")
     shot(page, "report-zh.png")

@@ -18,11 +18,10 @@ from sqlalchemy import func, select
 from campaigns.core.clock import FrozenClock
 from campaigns.models import Play, Win
 from campaigns.web.extensions import db
+from tests.campaigns.conftest import live_servers
 from tests.campaigns.test_concurrency import cookie_for
 from tests.campaigns.test_ledger_writer import database_write_locked
-from tests.conftest import free_port
 from tests.ledger import caught_up
-from tests.live_server import LiveServer
 from tests.load import fire, post
 
 
@@ -33,15 +32,7 @@ def clock():
 
 @pytest.fixture
 def live(app, tmp_path):
-    env = {
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "REDIS_URL": app.config["REDIS_URL"],
-        "SECRET_KEY": app.config["SECRET_KEY"],
-        "INSTANCE_PATH": str(tmp_path / "server-instance"),
-        "DB_LOCK_TIMEOUT_MS": "300",
-    }
-    log = tmp_path / "gunicorn.log"
-    server = LiveServer(free_port(), env, workers=3, log_path=log, with_writer=True).start()
+    [server] = live_servers(app, tmp_path, 1, workers=3, with_writer=True, DB_LOCK_TIMEOUT_MS="300")
     yield server
     server.stop()
 

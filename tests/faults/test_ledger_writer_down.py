@@ -20,10 +20,9 @@ from campaigns.core.clock import FrozenClock
 from campaigns.draw.keys import CampaignKeys
 from campaigns.models import Play, Win
 from campaigns.web.extensions import db
+from tests.campaigns.conftest import live_servers
 from tests.campaigns.test_concurrency import cookie_for
-from tests.conftest import free_port
 from tests.ledger import caught_up
-from tests.live_server import LiveServer
 from tests.load import fire
 
 WRITER_DOWN_S = 2.0
@@ -36,16 +35,14 @@ def clock():
 
 @pytest.fixture
 def live(app, tmp_path):
-    env = {
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "REDIS_URL": app.config["REDIS_URL"],
-        "SECRET_KEY": app.config["SECRET_KEY"],
-        "INSTANCE_PATH": str(tmp_path / "server-instance"),
-        "LEDGER_CLAIM_IDLE_MS": "500",  # a dead writer's entries are taken over soon
-        "LEDGER_BATCH": "50",
-    }
-    log = tmp_path / "gunicorn.log"
-    server = LiveServer(free_port(), env, workers=2, log_path=log, with_writer=True).start()
+    [server] = live_servers(
+        app,
+        tmp_path,
+        1,
+        with_writer=True,
+        LEDGER_CLAIM_IDLE_MS="500",  # a dead writer's entries are taken over soon
+        LEDGER_BATCH="50",
+    )
     yield server
     server.stop()
 

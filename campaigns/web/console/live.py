@@ -71,9 +71,7 @@ def overview(
     ledger = None
     if campaign.seed:  # published: its plays reach SQL through the streams
         held = writer.backlog(redis_clients.counters, campaign.id, campaign.shards)
-        waited_ms = 0
-        if held.oldest_ms is not None:
-            waited_ms = max(0, writer.redis_time_ms(redis_clients.counters) - held.oldest_ms)
+        waited_ms = held.waited_ms(writer.redis_time_ms(redis_clients.counters)) or 0
         ledger = {
             "backlog": held.plays,
             "bound": current_app.config["LEDGER_BACKLOG_MAX"],

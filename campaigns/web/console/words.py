@@ -232,12 +232,18 @@ def translate(text) -> str:
     lack shows as it came (plain text: the template escapes it)."""
     if not text:
         return text
-    text = str(text)
-    for pattern, msgid in MESSAGES_WITH_VALUES:
+    found = _first_match(MESSAGES_WITH_VALUES, str(text))
+    return gettext(found[0], **found[1]) if found else gettext(str(text))
+
+
+def _first_match(table, text: str) -> tuple[str, dict] | None:
+    """The msgid of the first of ``table``'s patterns that ``text`` matches whole, and its
+    named values (those that matched)."""
+    for pattern, msgid in table:
         match = pattern.fullmatch(text)
         if match:
-            return gettext(msgid, **match.groupdict())
-    return gettext(text)
+            return msgid, {k: v for k, v in match.groupdict().items() if v is not None}
+    return None
 
 
 # The editor's label of each field ("prizes.*.stock" for every prize's), so that a message shown
@@ -310,10 +316,7 @@ def field_label(field: str) -> str | None:
 def field_message(field: str, message) -> str:
     """``message`` about ``field`` (a form name such as ``prizes.0.stock``), as the form says it."""
     label = field_label(field)
-    if label:
-        for pattern, msgid in FIELD_ADVICE:
-            match = pattern.fullmatch(str(message))
-            if match:
-                values = {k: v for k, v in match.groupdict().items() if v is not None}
-                return gettext(msgid, label=gettext(label), **values)
+    found = _first_match(FIELD_ADVICE, str(message)) if label else None
+    if found:
+        return gettext(found[0], label=gettext(label), **found[1])
     return translate(message)
