@@ -59,6 +59,7 @@ class Engine:
         # (WAIT after the script), so a failover to a replica cannot lose an acknowledged play.
         self.wait_replicas = wait_replicas
         self.wait_ms = wait_ms
+        self.on_cluster = hasattr(redis, "get_node_from_key")  # a Redis Cluster client
 
     def _draw(self, draw_keys: list[str], args: list):
         """One call of the draw script, followed (COUNTERS_WAIT_REPLICAS) by WAIT on the same
@@ -69,7 +70,7 @@ class Engine:
         if not self.wait_replicas:
             return self.scripts.draw(keys=draw_keys, args=args)
         wait = ("WAIT", self.wait_replicas, self.wait_ms)
-        if hasattr(self.redis, "get_node_from_key"):  # a Redis Cluster client
+        if self.on_cluster:
             result = self.scripts.draw(keys=draw_keys, args=args)
             node = self.redis.get_node_from_key(draw_keys[0])
             acked = self.redis.execute_command(*wait, target_nodes=node)

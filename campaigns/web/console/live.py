@@ -206,10 +206,10 @@ def poster_file(campaign_id: int, kind: str):
             else None,
             rules=campaign.rules or "",
         )
-    banner = poster.fetch_banner(
-        (campaign.look or {}).get("banner_url"), current_app.config["POSTER_BANNER_FROM_PRIVATE"]
-    )
     config = current_app.config
+    banner = poster.fetch_banner(
+        (campaign.look or {}).get("banner_url"), config["POSTER_BANNER_FROM_PRIVATE"]
+    )
     image = poster.render(code, campaign.look, words, size, kind, config["POSTER_FONT"], banner)
     return Response(
         image,
