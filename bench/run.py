@@ -11,7 +11,9 @@ to ``bench/results.md``):
   play's time from decision to SQL row);
 - the same ``/healthz`` answered by a bare Flask app under the same gunicorn settings
   (bench/hello.py): the app's middleware's own cost;
-- play/s at 64 connections with the counters Redis on ``appendfsync everysec`` and ``always``;
+- play/s at 64 connections with the counters Redis on ``appendfsync everysec`` and ``always``,
+  then with a replica following it, answered on the primary's word and with
+  ``COUNTERS_WAIT_REPLICAS=1`` (each play answered once the replica holds it);
 - draws/s of the Lua draw script alone, pipelined from one client, beside plain INCR;
 - a hot campaign's draws/s with 1 and with 3 shards on a local 3-master Redis Cluster
   (bench/shard_bench.py);
@@ -58,6 +60,10 @@ from devtools.sandbox import server as sandbox_server  # noqa: E402
 LEVELS = tuple(int(n) for n in os.environ.get("BENCH_LEVELS", "16,64,256").split(","))
 HTTP_ONLY = os.environ.get("BENCH_HTTP_ONLY") == "1"
 HELLO_PORT = int(os.environ.get("BENCH_HELLO_PORT", "5097"))
+# The counters Redis also listens here, so that a replica can follow it (replication is TCP only);
+# the servers keep reaching it by its unix socket.
+PRIMARY_PORT = int(os.environ.get("BENCH_PRIMARY_PORT", "5096"))
+REPLICA_PORT = int(os.environ.get("BENCH_REPLICA_PORT", "5095"))
 FSYNC_LEVEL = 64 if 64 in LEVELS else LEVELS[0]
 PLAYERS = 5000
 PORT = int(os.environ.get("BENCH_PORT", "5099"))
@@ -70,10 +76,11 @@ OUT = ROOT / "bench" / "out"
 def main() -> int:
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
-    redis_server = EmbeddedRedis(str(OUT / "redis.sock"), str(OUT / "redis"))
+    redis_server = EmbeddedRedis(str(OUT / "redis.sock"), str(OUT / "redis"), PRIMARY_PORT)
     redis_server.start()
+    redis_url = f"unix://{redis_server.socket_path}"
     database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{OUT / 'bench.sqlite3'}"
-    env, app = server_env_and_app(redis_server.url, database_url)
+    env, app = server_env_and_app(redis_url, database_url)
     results: dict = {"started": datetime.now(UTC).isoformat(timespec="seconds")}
     with app.app_context():
         _migrate(env)
@@ -97,6 +104,7 @@ def main() -> int:
             plays_before = _count_plays()
         results["http"] = _http_runs(campaign_id, cookie_file, env, app, campaign_id)
         results["fsync"] = _fsync_runs(campaign_id, cookie_file, env, redis_server)
+        results["replica"], web = _replica_runs(campaign_id, cookie_file, env, web)
         if SOAK_SECONDS:
             results["soak"] = _soak(campaign_id, cookie_file, env, sampler, app)
         sampler.stop()
@@ -114,7 +122,7 @@ def main() -> int:
                 results["engine"] = engine_bench.run(app)
                 results["report"] = _report_latency(app)
         if not HTTP_ONLY:
-            results["shards"] = shard_bench.run(database_url, redis_server.url)
+            results["shards"] = shard_bench.run(database_url, redis_url)
             results["sign_in"] = sign_in_burst.run(
                 OUT / "sign-in", os.environ.get("BENCH_DATABASE_URL")
             )
@@ -257,6 +265,41 @@ def _fsync_runs(campaign_id: int, cookie_file: Path, env: dict, redis_server) ->
     return runs
 
 
+def _replica_runs(campaign_id: int, cookie_file: Path, env: dict, web) -> tuple[dict, object]:
+    """Play at one load with a replica following the counters Redis: answered on the primary's
+    word, then (gunicorn restarted with COUNTERS_WAIT_REPLICAS=1) only once the replica holds
+    each play. Returns the runs and the web server as it was before (restarted)."""
+    path = f"/h5/{campaign_id}/play"
+    load_env = {**env, "BENCH_COOKIES": str(cookie_file), "BENCH_PATH": path}
+    replica = EmbeddedRedis(None, str(OUT / "replica"), REPLICA_PORT).start()
+    runs = {}
+    try:
+        with replica.client() as client:
+            client.replicaof("127.0.0.1", PRIMARY_PORT)
+            deadline = time.monotonic() + 60
+            while client.info("replication").get("master_link_status") != "up":
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the replica did not catch up; see bench/out/replica")
+                time.sleep(0.2)
+        runs["replica, no WAIT"] = _wrk("play.lua", path, FSYNC_LEVEL, SECONDS, load_env)
+        for wait_replicas in ("1", None):  # then back to the web server as configured
+            web.terminate()
+            web.wait(30)
+            web_env = {**env, "COUNTERS_WAIT_REPLICAS": wait_replicas} if wait_replicas else env
+            web = _spawn(
+                ["gunicorn", "-c", "gunicorn.conf.py", "wsgi:create_app()"], web_env, "web.log"
+            )
+            _wait_healthy()
+            if wait_replicas:
+                _wrk("play.lua", path, 16, 2, load_env)  # warm up every worker
+                runs["replica, COUNTERS_WAIT_REPLICAS=1"] = _wrk(
+                    "play.lua", path, FSYNC_LEVEL, SECONDS, load_env
+                )
+    finally:
+        replica.stop()
+    return runs, web
+
+
 class _LagSampler(threading.Thread):
     """Samples how long the oldest play not yet in SQL has waited, every 50 ms."""
 
@@ -389,12 +432,16 @@ def _table(results: dict) -> str:
         )
     lines += [
         "",
-        f"| counters Redis AOF at {FSYNC_LEVEL} connections | play req/s | p50 / p99 ms |",
+        f"| counters Redis at {FSYNC_LEVEL} connections | play req/s | p50 / p99 ms "
+        "| play statuses |",
     ]
-    lines += ["|---|---|---|"]
-    for mode, run in results["fsync"].items():
+    lines += ["|---|---|---|---|"]
+    runs = {f"appendfsync {mode}": run for mode, run in results["fsync"].items()}
+    for name, run in {**runs, **results["replica"]}.items():
+        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(run["statuses"].items()))
         lines.append(
-            f"| appendfsync {mode} | {run['rps']:.0f} | {run['p50_ms']:.1f} / {run['p99_ms']:.1f} |"
+            f"| {name} | {run['rps']:.0f} | {run['p50_ms']:.1f} / {run['p99_ms']:.1f} "
+            f"| {statuses} |"
         )
     if "engine" not in results:
         checks = results["invariants"]
