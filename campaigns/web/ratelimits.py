@@ -102,7 +102,7 @@ def limit(name: str, key: Callable[[], str], **options):
 
 def in_script(name: str) -> tuple[int, int] | None:
     """The named limit as the draw script enforces it, (requests, window in ms), or None when
-    rate limits are off. The script counts one fixed window: the spec's first (tightest) one."""
+    rate limits are off. The script counts one fixed window (``init_app`` refuses more)."""
     config = current_app.config
     if not config["RATELIMIT_ENABLED"]:
         return None
@@ -170,6 +170,13 @@ def retry_after() -> int:
 
 
 def init_app(app: Flask) -> None:
+    if len(limits.parse_many(app.config[f"RATELIMIT_{PLAY}"])) != 1:
+        # A second window would be counted for requests without a session only: refuse to
+        # start rather than let a configured limit go unenforced for players.
+        raise RuntimeError(
+            f"RATELIMIT_{PLAY} takes one window, such as {PLAY_LIMIT!r} (the draw script counts "
+            f"it); it is {app.config[f'RATELIMIT_{PLAY}']!r}"
+        )
     # From REDIS_URL as finally configured (tests override it after the environment is read).
     app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri(app.config["REDIS_URL"]))
     limiter.init_app(app)

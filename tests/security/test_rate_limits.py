@@ -81,6 +81,13 @@ def test_gunicorn_workers_share_the_count_in_redis(app, factory, redis_url, tmp_
     assert redis_lib.Redis.from_url(redis_url).exists(CampaignKeys(campaign.id).rate(player.id))
 
 
+def test_a_play_limit_of_two_windows_refuses_to_start(strict_app):
+    """The draw script counts one window: a second one would go unenforced for players."""
+    with pytest.raises(RuntimeError, match="RATELIMIT_PLAY takes one window"):
+        strict_app(RATELIMIT_PLAY="5/second;100/minute")
+    assert strict_app(RATELIMIT_PLAY="100/minute").config["RATELIMIT_PLAY"] == "100/minute"
+
+
 def test_players_without_a_session_are_limited_by_ip(strict_app, factory):
     app = strict_app(RATELIMIT_PLAY="2/hour")
     with app.app_context():
