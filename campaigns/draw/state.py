@@ -14,9 +14,11 @@ from __future__ import annotations
 import json
 import secrets
 
+from redis.exceptions import LockError
 from sqlalchemy import func, select
 
 from campaigns.core.clock import as_utc, to_ms
+from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.draw import table
 from campaigns.draw.keys import CampaignKeys, all_shards, for_player, player_shard
 from campaigns.models import Campaign, Play, Win
@@ -75,10 +77,24 @@ def rebuild(session, redis, campaign_id: int, shard: int = 0, before=None) -> No
     ``shard`` is the shard that found its state missing: if it is ready by the time the lock is
     held, another process rebuilt already. ``before(session, redis, campaign_id)`` runs under the
     lock first: the ledger writer's drain, so plays still in the streams are in SQL (a state
-    rebuilt behind them would hand their numbers and slots out again)."""
+    rebuilt behind them would hand their numbers and slots out again).
+
+    A lock not had within LOCK_TIMEOUT_S, or lost while ``before`` ran (a drain of a backlog
+    near LEDGER_BACKLOG_MAX takes seconds): ``unavailable``, and nothing is written, since
+    another process holds the lock and rebuilds; the player's retry finds its state."""
+    try:
+        _rebuild_locked(session, redis, campaign_id, shard, before)
+    except LockError as exc:
+        session.rollback()
+        raise DomainError(
+            ErrorCode.UNAVAILABLE, "The campaign's state is being restored; please retry."
+        ) from exc
+
+
+def _rebuild_locked(session, redis, campaign_id: int, shard: int, before) -> None:
     with redis.lock(
         CampaignKeys(campaign_id).lock, timeout=LOCK_TIMEOUT_S, blocking_timeout=LOCK_TIMEOUT_S
-    ):
+    ) as lock:
         campaign = session.get(Campaign, campaign_id)
         session.refresh(campaign)
         shards = all_shards(campaign_id, campaign.shards)
@@ -88,6 +104,8 @@ def rebuild(session, redis, campaign_id: int, shard: int = 0, before=None) -> No
             for keys in shards:  # no shard adds to its stream while it is drained
                 redis.hdel(keys.meta, "ready")
             before(session, redis, campaign_id)
+            # Still ours, and another LOCK_TIMEOUT_S for the rebuild (LockNotOwnedError else).
+            lock.extend(LOCK_TIMEOUT_S, replace_ttl=True)
         if campaign.shards == 1:
             _rebuild_single(session, redis, campaign, shards[0])
         else:

@@ -9,6 +9,8 @@ from scipy.stats import chisquare
 from sqlalchemy import func, select
 
 from campaigns.core.clock import to_ms
+from campaigns.core.errors import DomainError, ErrorCode
+from campaigns.draw import state
 from campaigns.draw.decision import Decision
 from campaigns.draw.engine import local_day
 from campaigns.draw.keys import CampaignKeys
@@ -122,6 +124,26 @@ def test_flushall_rebuilds_from_sql_and_never_oversells(factory, redis):
     # Redis's picture equals SQL's once rebuilt
     awarded, _ = _state(redis, campaign.id)
     assert int(awarded[str(campaign.prizes[0].id).encode()]) == wins
+
+
+def test_a_rebuild_that_lost_its_lock_while_draining_writes_nothing(factory, redis):
+    """The drain before a rebuild outlasted the lock (its key expired, another process took
+    it): this rebuild answers unavailable and leaves the state to that process."""
+    campaign = factory.campaign()
+    keys = CampaignKeys(campaign.id)
+    redis.delete(*keys.stock_keys())
+
+    def drain_outlasting_the_lock(_session, redis, _campaign_id):
+        redis.set(keys.lock, b"another process's token")
+
+    with pytest.raises(DomainError) as refused:
+        state.rebuild(db.session, redis, campaign.id, before=drain_outlasting_the_lock)
+    assert refused.value.code is ErrorCode.UNAVAILABLE
+    assert redis.hget(keys.meta, "ready") is None
+    assert redis.get(keys.lock) == b"another process's token"  # not released by this one
+    redis.delete(keys.lock)
+    state.rebuild(db.session, redis, campaign.id, before=lambda *_: None)
+    assert redis.hget(keys.meta, "ready") == b"1"
 
 
 def test_a_real_redis_restart_without_data(factory, app_on, restartable_redis):
