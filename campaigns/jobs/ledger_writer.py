@@ -58,6 +58,17 @@ def after_commit(wins: list[writer.NewWin]) -> None:
     notices.notify_wins([win.id for win in wins])
 
 
+def sealer(session, keys, commitment: str):
+    """``chain.seal`` for a batch of one shard's rows, from its chain's head as SQL holds it
+    when the batch is written: rows that continue the chain are inserted chained."""
+
+    def seal(rows: list[dict]) -> None:
+        link = chain.next_link(session, keys.campaign_id, commitment, keys.shard, keys.shards)
+        chain.seal(rows, link, keys.shards)
+
+    return seal
+
+
 def drain_campaign(session, redis, campaign_id: int) -> int:
     """Write every play a campaign's streams hold now, synchronously (before a rebuild of its
     Redis state from SQL, and in the periodic sweep). Returns the plays read."""
@@ -75,6 +86,7 @@ def drain_campaign(session, redis, campaign_id: int) -> int:
             settings["LEDGER_BATCH"],
             on_wins=after_commit,
             claim_idle_ms=settings["LEDGER_CLAIM_IDLE_MS"],
+            seal=sealer(session, keys, campaign.seed_commitment),
         )
     if total:
         chain.extend(session, redis, session.get(Campaign, campaign_id), services.now())
@@ -97,20 +109,22 @@ class Loop:
         self.claim_idle_ms = settings["LEDGER_CLAIM_IDLE_MS"]
         self.poll_ms = settings["LEDGER_POLL_MS"]
         self.consumer = consumer or writer.consumer_name()
-        self.campaigns: list[tuple[int, int]] = []  # (id, shards)
+        self.campaigns: list[tuple[int, int, str]] = []  # (id, shards, seed commitment)
         self._campaigns_at = 0.0
         self._claimed_at = 0.0
         self._forgot_at = time.monotonic()
         self._fresh = True  # the first pass reads this consumer's own pending entries
         self.full = False
 
-    def _published(self) -> list[tuple[int, int]]:
+    def _published(self) -> list[tuple[int, int, str]]:
         if time.monotonic() - self._campaigns_at > CAMPAIGNS_EVERY_S:
             rows = self.session.execute(
-                select(Campaign.id, Campaign.shards).where(Campaign.seed.is_not(None))
+                select(Campaign.id, Campaign.shards, Campaign.seed_commitment).where(
+                    Campaign.seed.is_not(None)
+                )
             ).all()
             self.session.commit()
-            self.campaigns = [(row.id, row.shards) for row in rows]
+            self.campaigns = [tuple(row) for row in rows]
             self._campaigns_at = time.monotonic()
         return self.campaigns
 
@@ -125,13 +139,15 @@ class Loop:
             self._forgot_at = time.monotonic()
         done = 0
         self.full = False
-        for campaign_id, shards in self._published():
+        for campaign_id, shards, commitment in self._published():
             written = 0
             for keys in all_shards(campaign_id, shards):
                 if self._fresh:
                     writer.ensure_group(self.redis, keys)
                     written += self._write(
-                        keys, writer.read_own_pending(self.redis, keys, self.consumer, self.batch)
+                        keys,
+                        commitment,
+                        writer.read_own_pending(self.redis, keys, self.consumer, self.batch),
                     )
                 if forget:
                     writer.forget_idle_consumers(self.redis, keys, FORGET_IDLE_MS)
@@ -139,9 +155,9 @@ class Loop:
                     entries = writer.claim(
                         self.redis, keys, self.consumer, self.claim_idle_ms, self.batch
                     )
-                    written += self._write(keys, entries)
+                    written += self._write(keys, commitment, entries)
                 written += self._write(
-                    keys, writer.read(self.redis, keys, self.consumer, self.batch)
+                    keys, commitment, writer.read(self.redis, keys, self.consumer, self.batch)
                 )
             if written:
                 campaign = self.session.get(Campaign, campaign_id)
@@ -150,11 +166,14 @@ class Loop:
         self._fresh = False
         return done
 
-    def _write(self, keys, entries) -> int:
+    def _write(self, keys, commitment: str, entries) -> int:
+        """Write a batch of one shard's entries, inserted chained where they continue the
+        chain (``sealer``: the chain's head is read once, rather than every play read back
+        and updated by chain.extend)."""
         if not entries:
             return 0
         self.full |= len(entries) >= self.batch
-        after_commit(writer.write(self.session, entries))
+        after_commit(writer.write(self.session, entries, sealer(self.session, keys, commitment)))
         writer.acknowledge(self.redis, keys, entries)
         return len(entries)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import bindparam, func, select, update
 
@@ -81,11 +82,31 @@ def extend(session, redis, campaign: Campaign, now, abandoned_after=ABANDONED_AF
         _extend_shard(session, redis, campaign, shard, now, abandoned_after)
 
 
+def next_link(session, campaign_id: int, commitment: str, shard: int, step: int):
+    """(seq, hash) the shard's next entry follows: its newest chained entry, or, with none yet,
+    the number before its first and the seed's commitment."""
+    seq, prev = shard_head(session, campaign_id, shard, step)
+    return (seq or shard + 1 - step), (prev or commitment)
+
+
+def seal(rows: list[dict], link: tuple[int, str], step: int) -> None:
+    """Fill in ``prev_hash`` and ``entry_hash`` of the play rows (one shard's, as the ledger
+    writer inserts them) that continue the chain from ``link`` (``next_link``) without a gap,
+    so they are inserted chained and ``extend`` has nothing to read back and update. Rows from
+    the first gap on (a redelivery, another writer's batch in between) are left to ``extend``.
+    The hashes are those ``extend`` would compute from the rows read back from SQL."""
+    seq, prev = link
+    for row in sorted(rows, key=lambda row: row["seq"]):
+        if row["seq"] != seq + step:
+            return
+        row["prev_hash"] = prev
+        prev = row["entry_hash"] = verify.entry_hash(prev, entry(SimpleNamespace(**row)))
+        seq = row["seq"]
+
+
 def _extend_shard(session, redis, campaign: Campaign, shard: int, now, abandoned_after) -> None:
     step = campaign.shards
-    seq, prev = shard_head(session, campaign.id, shard, step)
-    seq = seq or shard + 1 - step  # the number before this shard's first
-    prev = prev or campaign.seed_commitment
+    seq, prev = next_link(session, campaign.id, campaign.seed_commitment, shard, step)
     while True:
         plays = session.scalars(
             select(Play)

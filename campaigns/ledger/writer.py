@@ -145,13 +145,16 @@ def claim(redis, keys: CampaignKeys, consumer: str, min_idle_ms: int, count: int
     return _entries(keys, answer[1])
 
 
-def write(session, entries: list[Entry]) -> list[NewWin]:
+def write(session, entries: list[Entry], seal=None) -> list[NewWin]:
     """Insert the entries' plays and wins in one transaction and commit. Entries already in
-    SQL (a redelivery) are skipped; returns the wins this call inserted."""
+    SQL (a redelivery) are skipped; returns the wins this call inserted. ``seal(rows)`` may
+    fill in the rows' hash-chain columns first (chain.seal: the ledger writer's loop)."""
     if not entries:
         return []
     insert_play, insert_win = _statements(session.get_bind().dialect.name)
     rows = [_play_row(entry) for entry in entries]
+    if seal is not None:
+        seal(rows)
     by_key = {(entry.campaign_id, entry.decision.seq): entry for entry in entries}
     connection = session.connection()
     table = Play.__table__
@@ -159,7 +162,8 @@ def write(session, entries: list[Entry]) -> list[NewWin]:
     # ("insertmanyvalues"), and RETURNING names only the rows inserted, not those skipped.
     inserted = [tuple(row) for row in connection.execute(insert_play, rows)]
     if len(inserted) < len(rows):
-        inserted += _insert_reused_keys(connection, insert_play, by_key, inserted)
+        row_of = {(row["campaign_id"], row["seq"]): row for row in rows}
+        inserted += _insert_reused_keys(connection, insert_play, row_of, inserted)
     win_rows = []
     for play_id, campaign_id, seq in inserted:
         decision = by_key[(campaign_id, seq)].decision
@@ -175,6 +179,12 @@ def write(session, entries: list[Entry]) -> list[NewWin]:
             # SQL already holds the slot (a Redis state rebuilt behind SQL): no second winner.
             log.error("win rows refused (slot or win number taken) for plays %s", refused)
             connection.execute(update(table).where(table.c.id.in_(refused)).values(outcome="void"))
+            # Sealed as wins: the batch's chain is left for chain.extend to compute again.
+            connection.execute(
+                update(table)
+                .where(table.c.id.in_([play_id for play_id, _, _ in inserted]))
+                .values(prev_hash=None, entry_hash=None)
+            )
         for row in win_rows:
             if row["play_id"] in made:
                 seq = next(s for p, _, s in inserted if p == row["play_id"])
@@ -196,7 +206,7 @@ def write(session, entries: list[Entry]) -> list[NewWin]:
     return wins
 
 
-def _insert_reused_keys(connection, insert_play, by_key: dict, inserted: list) -> list[tuple]:
+def _insert_reused_keys(connection, insert_play, row_of: dict, inserted: list) -> list[tuple]:
     """Entries skipped by ON CONFLICT that SQL does not hold by (campaign, seq) are not
     redeliveries: a player sent an Idempotency-Key again after Redis forgot it (its lifetime,
     IDEMPOTENCY_TTL_SECONDS), the script drew a new play, and SQL's (campaign, player, key)
@@ -204,7 +214,7 @@ def _insert_reused_keys(connection, insert_play, by_key: dict, inserted: list) -
     player saw it): it is written under the key with its sequence number appended, so the ledger
     has no gap and the earlier play keeps its key."""
     present = {(c, s) for _, c, s in inserted}
-    skipped = [k for k in by_key if k not in present]
+    skipped = [k for k in row_of if k not in present]
     table = Play.__table__
     held = set()
     for campaign_id in {c for c, _ in skipped}:
@@ -220,7 +230,7 @@ def _insert_reused_keys(connection, insert_play, by_key: dict, inserted: list) -
         return []
     rows = []
     for key in missing:
-        row = _play_row(by_key[key])
+        row = dict(row_of[key])  # its hashes too: the key is not part of the public entry
         suffix = f"~{key[1]}"
         row["idempotency_key"] = row["idempotency_key"][: 64 - len(suffix)] + suffix
         rows.append(row)
@@ -249,6 +259,8 @@ def _play_row(entry: Entry) -> dict:
         "stock_before": d.stock_before or {},
         "pseudonym": d.pseudonym,
         "plays_left_today": d.plays_left_today,
+        "prev_hash": None,  # filled in by a seal, else later by chain.extend
+        "entry_hash": None,
     }
 
 
@@ -306,9 +318,11 @@ def drain(
     count: int,
     on_wins=None,
     claim_idle_ms: int | None = None,
+    seal=None,
 ) -> int:
     """Write everything a shard's stream holds now (its own pending entries first, then, with
-    ``claim_idle_ms``, other writers' idle ones, then new ones); returns plays read."""
+    ``claim_idle_ms``, other writers' idle ones, then new ones); returns plays read. ``seal``
+    goes to each batch's ``write``."""
     ensure_group(redis, keys)
     total = 0
     sources = [lambda: read_own_pending(redis, keys, consumer, count)]
@@ -320,7 +334,7 @@ def drain(
             entries = source()
             if not entries:
                 break
-            wins = write(session, entries)
+            wins = write(session, entries, seal)
             if on_wins is not None:
                 on_wins(wins)
             acknowledge(redis, keys, entries)

@@ -7,16 +7,18 @@ times out; the writer's pieces are run in this process as a writer would run the
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from campaigns.draw.decision import Decision
 from campaigns.draw.keys import WRITER_GROUP, CampaignKeys
 from campaigns.jobs import ledger_writer
-from campaigns.ledger import writer
+from campaigns.ledger import chain, writer
 from campaigns.models import Play, Win
 from campaigns.web.extensions import db
 from tests.campaigns.test_play_endpoint import play
@@ -133,6 +135,72 @@ def test_a_writer_killed_mid_batch_loses_nothing_and_writes_nothing_twice(
         # writers long gone, holding nothing, leave the group
         assert writer.forget_idle_consumers(redis, keys, 0) >= 3  # a, b, c (and any drain)
         assert redis.xinfo_consumers(keys.stream, WRITER_GROUP) == []
+
+
+def _hashes(session, campaign_id):
+    session.expire_all()
+    return session.execute(
+        select(Play.seq, Play.outcome, Play.prev_hash, Play.entry_hash)
+        .where(Play.campaign_id == campaign_id)
+        .order_by(Play.seq)
+    ).all()
+
+
+def _rechained(session, redis, campaign, now):
+    """The campaign's chain as chain.extend computes it from the rows read back from SQL."""
+    session.execute(
+        update(Play).where(Play.campaign_id == campaign.id).values(prev_hash=None, entry_hash=None)
+    )
+    session.commit()
+    chain.extend(session, redis, campaign, now)
+    return _hashes(session, campaign.id)
+
+
+def test_plays_are_inserted_chained_as_chain_extend_would_chain_them(factory, quiet_app, clock):
+    app = quiet_app()
+    with app.app_context():
+        campaign = factory.campaign(prizes=[{"name": "Coupon", "stock": 20, "probability": 0.4}])
+        clients = [factory.signed_in(p, app.test_client()) for p in factory.players(9)]
+        assert {play(c, campaign.id).status_code for c in clients} == {200}
+        redis = app.extensions["redis"]["counters"]
+        keys = CampaignKeys(campaign.id)
+        seal = ledger_writer.sealer(db.session, keys, campaign.seed_commitment)
+        # three batches: each continues the chain the one before committed
+        assert writer.drain(db.session, redis, keys, "writer", 3, seal=seal) == 9
+        sealed = _hashes(db.session, campaign.id)
+        assert [row.seq for row in sealed] == list(range(1, 10))
+        assert sealed[0].prev_hash == campaign.seed_commitment
+        assert all(row.entry_hash for row in sealed)
+        assert _rechained(db.session, redis, campaign, clock.now()) == sealed
+
+
+def test_a_win_sql_refuses_is_voided_and_its_batch_chained_again(factory, quiet_app, clock):
+    """A win whose slot SQL already holds (a Redis state rebuilt behind SQL) becomes void after
+    its row was sealed as a win: the batch's hashes are cleared for chain.extend to compute."""
+    app = quiet_app()
+    with app.app_context():
+        campaign = factory.campaign(prizes=[{"name": "Mug", "stock": 5, "probability": 1.0}])
+        client = factory.signed_in(factory.player(), app.test_client())
+        assert play(client, campaign.id).json["outcome"] == "win"
+        redis = app.extensions["redis"]["counters"]
+        keys = CampaignKeys(campaign.id)
+        [(stream_id, fields)] = redis.xrange(keys.stream)
+        won = writer.Entry(stream_id, campaign.id, Decision.parse(fields[b"d"]))
+        first = json.loads(fields[b"d"])
+        # the player's next play, drawn with the same stock slot
+        same_slot = {**first, "seq": 2, "key": "again", "t": first["t"] + 1, "d": first["d"] + 1}
+        again = writer.Entry(b"0-1", campaign.id, Decision.parse(json.dumps(same_slot)))
+        seal = ledger_writer.sealer(db.session, keys, campaign.seed_commitment)
+        assert [w.seq for w in writer.write(db.session, [won, again], seal)] == [1]
+        rows = _hashes(db.session, campaign.id)
+        assert [(row.seq, row.outcome, row.entry_hash) for row in rows] == [
+            (1, "win", None),
+            (2, "void", None),
+        ]
+        chain.extend(db.session, redis, campaign, clock.now())
+        chained = _hashes(db.session, campaign.id)
+        assert all(row.entry_hash for row in chained)
+        assert _rechained(db.session, redis, campaign, clock.now()) == chained
 
 
 def test_the_backlog_bound_refuses_with_503_and_recovers(factory, quiet_app, clock):
