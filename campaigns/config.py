@@ -112,6 +112,7 @@ class Config:
         self.RATELIMIT_PLAY = env.get("RATELIMIT_PLAY", ratelimits.PLAY_LIMIT)
         self.RATELIMIT_ADMIN = env.get("RATELIMIT_ADMIN", ratelimits.ADMIN_LIMIT)
         self.RATELIMIT_QUIZ = env.get("RATELIMIT_QUIZ", ratelimits.QUIZ_LIMIT)
+        self.RATELIMIT_CLAIM = env.get("RATELIMIT_CLAIM", ratelimits.CLAIM_LIMIT)
         self.RATELIMIT_OAUTH_FAILED = env.get(
             "RATELIMIT_OAUTH_FAILED", ratelimits.OAUTH_FAILED_LIMIT
         )
