@@ -168,6 +168,8 @@ def test_the_menu_takes_five_campaigns_within_wechat_limits_and_names_the_others
             "WECHAT_AES_KEY": "",
             "WECHAT_TEMPLATE_ID": "tpl",
             "WECHAT_TEMPLATE_KEYWORDS": "thing1=prize,thing2=code",
+            "WECHAT_SUBSCRIBE_TEMPLATE_ID": "",
+            "WECHAT_SUBSCRIBE_TEMPLATE_KEYWORDS": "thing1=prize,thing2=code",
             "WECHAT_WELCOME_TEXT": "Hi",
             "WECHAT_API_BASE_URL": "",
             "WECHAT_OAUTH_BASE_URL": "",
