@@ -109,5 +109,17 @@ def accepted(session, openid: str, template_id: str) -> bool:
 
 
 def withdrawn(session, openid: str, template_id: str, now) -> None:
-    """bizsend answered 43101: the player turned the notices off and we were not told."""
-    set_consent(session, openid, template_id, ConsentStatus.REJECT, "refused", now)
+    """bizsend answered 43101: the player turned the notices off and we were not told. WeChat's
+    word at the moment of sending outranks every event stored before it, whatever the two
+    clocks (WeChat's CreateTime, ours) say, so the stored moment only moves forward."""
+    stored = session.scalar(
+        select(NoticeConsent).where(
+            NoticeConsent.openid == openid, NoticeConsent.template_id == template_id
+        )
+    )
+    if stored is None:
+        set_consent(session, openid, template_id, ConsentStatus.REJECT, "refused", now)
+        return
+    stored.status, stored.source = ConsentStatus.REJECT, "refused"
+    stored.changed_at = max(stored.changed_at, utc_naive(now))
+    session.commit()
