@@ -101,6 +101,29 @@ def test_the_popups_answer_is_recorded_once_and_a_later_turn_off_withdraws_it(
     assert consent(openid).status == "reject"
 
 
+def test_a_sent_event_saying_the_user_refused_withdraws_the_consent(sandbox, factory, app_server):
+    """subscribe_msg_sent_event reports each bizsend's fate: success leaves the consent, 43101
+    (the player refused it) withdraws it."""
+    openid = factory.player().openid
+    accept(sandbox, openid)
+
+    def sent_event(code: str, status: str, at: int) -> str:
+        return samples.event(openid, "subscribe_msg_sent_event", at=at).replace(
+            "</xml>",
+            "<SubscribeMsgSentEvent><List><TemplateId><![CDATA[sandbox-subscribe-template]]>"
+            f"</TemplateId><MsgID>1700000001</MsgID><ErrorCode>{code}</ErrorCode>"
+            f"<ErrorStatus><![CDATA[{status}]]></ErrorStatus></List></SubscribeMsgSentEvent></xml>",
+        )
+
+    at = int(samples.now()) + 1
+    for code, status, expected in (("0", "success", "accept"), ("43101", "failed", "reject")):
+        path, body = samples.plain_request(sent_event(code, status, at))
+        assert requests.post(app_server.url + path, data=body, timeout=10).status_code == 200
+        assert consent(openid).status == expected
+        at += 1
+    assert consent(openid).source == "refused"
+
+
 def test_a_consenting_non_follower_is_told_of_the_shipment_by_subscription_notice(
     winner, sandbox, factory, client, run_jobs
 ):
