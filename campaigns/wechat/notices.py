@@ -384,7 +384,7 @@ def deliver_shipping(session, client, settings, clock, win_id: int) -> str:
         zone=campaign.zone,
         language=campaign.language,
     )
-    status, channel = send_once(session, client, settings, clock, win.player.openid, facts, win)
+    status, channel = send_once(session, client, settings, clock, win, facts)
     session.execute(
         update(Claim)
         .where(Claim.win_id == win_id)
@@ -433,14 +433,14 @@ def send_service_notice(session, client, settings, clock, openid: str, facts, ca
     return TEMPLATE
 
 
-def send_once(session, client, settings, clock, openid: str, facts, win) -> tuple[str, str | None]:
+def send_once(session, client, settings, clock, win: Win, facts) -> tuple[str, str | None]:
     """One attempt of a notice already claimed ("sending"): (status, channel). "pending" when
     it surely did not go (tried again later); a refusal for good is "failed: <reason>"; an
     outcome unknown (a timeout after the request left) is raised: it stays "sending", since a
     notice is never sent twice."""
     try:
         channel = send_service_notice(
-            session, client, settings, clock, openid, facts, win.campaign_id
+            session, client, settings, clock, win.player.openid, facts, win.campaign_id
         )
     except requests.RequestException as exc:
         if not _never_reached(exc):

@@ -133,9 +133,7 @@ def deliver(session, client, settings, clock, win_id: int) -> str:
         zone=campaign.zone,
         language=campaign.language,
     )
-    result, channel = notices.send_once(
-        session, client, settings, clock, win.player.openid, facts, win
-    )
+    result, channel = notices.send_once(session, client, settings, clock, win, facts)
     return _finish(session, win_id, result, channel, now)
 
 
