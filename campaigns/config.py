@@ -49,6 +49,14 @@ class Config:
         # Which of the template's keywords carries which value of a winner notice
         # (campaigns/wechat/notice_template.py checks it when the app starts).
         self.WECHAT_TEMPLATE_KEYWORDS = env.get("WECHAT_TEMPLATE_KEYWORDS", notice_template.DEFAULT)
+        # The same for the subscription notice template (WECHAT_SUBSCRIBE_TEMPLATE_ID).
+        self.WECHAT_SUBSCRIBE_TEMPLATE_KEYWORDS = env.get(
+            "WECHAT_SUBSCRIBE_TEMPLATE_KEYWORDS", notice_template.SUBSCRIBE_DEFAULT
+        )
+        # Claim reminders (campaigns/wechat/reminders.py): a win waiting for its winner (goods
+        # not claimed, a code not redeemed) is reminded once, this many days before its
+        # deadline; a prize whose claim_days are no longer than this gets no reminder.
+        self.CLAIM_REMINDER_DAYS = int(env.get("CLAIM_REMINDER_DAYS", 2))
         # The account's reply to a follow, followed by the live campaigns' links.
         self.WECHAT_WELCOME_TEXT = env.get("WECHAT_WELCOME_TEXT", "感谢关注！")
         # Where wechatpy sends API calls, where browsers go to authorize, and where QR images
@@ -112,6 +120,7 @@ class Config:
         self.RATELIMIT_PLAY = env.get("RATELIMIT_PLAY", ratelimits.PLAY_LIMIT)
         self.RATELIMIT_ADMIN = env.get("RATELIMIT_ADMIN", ratelimits.ADMIN_LIMIT)
         self.RATELIMIT_QUIZ = env.get("RATELIMIT_QUIZ", ratelimits.QUIZ_LIMIT)
+        self.RATELIMIT_CLAIM = env.get("RATELIMIT_CLAIM", ratelimits.CLAIM_LIMIT)
         self.RATELIMIT_OAUTH_FAILED = env.get(
             "RATELIMIT_OAUTH_FAILED", ratelimits.OAUTH_FAILED_LIMIT
         )

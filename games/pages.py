@@ -144,9 +144,18 @@ def game(campaign_id: int):
         winners=winners.latest(db.session, redis_clients.main, campaign)
         if campaign.show_winners
         else None,
+        subscribe_template=_subscribe_template(),
     )
     context["config"] = _page_config(campaign, context)
     return render_template(f"h5/{campaign.game}.html", **context)
+
+
+def _subscribe_template() -> str | None:
+    """The subscription notice template the win screen offers, in WeChat's browser only (its
+    open tag exists nowhere else; other browsers get no offer rather than a dead one)."""
+    template = current_app.config["WECHAT_SUBSCRIBE_TEMPLATE_ID"].strip()
+    in_wechat = "micromessenger" in (request.user_agent.string or "").lower()
+    return template if template and in_wechat else None
 
 
 def _page_config(campaign, context: dict) -> dict:

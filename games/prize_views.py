@@ -31,7 +31,7 @@ def wins(campaign_id: int):
 
 
 @blueprint.post("/<int:campaign_id>/wins/<int:win_id>/claim")
-@ratelimits.limit(ratelimits.QUIZ, key=ratelimits.player_or_ip)
+@ratelimits.limit(ratelimits.CLAIM, key=ratelimits.player_or_ip)
 def claim(campaign_id: int, win_id: int):
     player = current_player()
     campaign = load_published_campaign(db.session, campaign_id)

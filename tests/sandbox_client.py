@@ -34,6 +34,15 @@ class SandboxClient:
         """Template messages WeChat accepted (errcode 0)."""
         return [c for c in self.calls("cgi-bin/message/template/send") if c["errcode"] == 0]
 
+    def sent_subscribe(self) -> list[dict]:
+        """Subscription notices (bizsend) WeChat accepted (errcode 0)."""
+        return [c for c in self.calls("cgi-bin/message/subscribe/bizsend") if c["errcode"] == 0]
+
+    def set_subscription(self, openid: str, template_id: str, accept: bool) -> None:
+        """Accept or turn off a subscription notice without the callback hearing of it."""
+        body = {"openid": openid, "template_id": template_id, "accept": accept}
+        self._post("/control/subscription", body)
+
     def fail(self, endpoint: str, mode: str, times: int = 1, seconds: float = 0) -> None:
         body = {"endpoint": endpoint, "mode": mode, "times": times, "seconds": seconds}
         self._post("/control/fail", body)

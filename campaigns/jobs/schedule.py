@@ -17,7 +17,7 @@ from campaigns.ledger import chain
 from campaigns.models import Campaign
 from campaigns.prizes import cash, claims, expiry
 from campaigns.reports import pageviews
-from campaigns.wechat import notices
+from campaigns.wechat import notices, reminders
 
 SWEEP_JOB_ID = "sweep-in-flight-plays"
 SWEEP_EVERY = timedelta(seconds=15)
@@ -34,7 +34,8 @@ def sweep_in_flight() -> int:
     """Finish stock transfers between shards (see draw/stock.py), write what the play streams
     hold (the ledger writer does so continuously; this is the net under it, and takes over what
     a dead writer left pending), extend each campaign's hash chain over what has arrived, move
-    page views into SQL, and re-enqueue winner notices that are still open."""
+    page views into SQL, re-enqueue winner notices that are still open, and remind winners whose
+    prize's deadline is near."""
     now = services.now()
     session = services.session()
     written = 0
@@ -55,6 +56,8 @@ def sweep_in_flight() -> int:
         expiry.expire(session, now)  # wins past their prize's claim_days
         claims.purge(session, now, services.settings()["CLAIMS_PURGE_DAYS"])
         notices.requeue_shipping(session)
+        # claim reminders, days before a waiting win's deadline
+        reminders.sweep(session, now, services.settings()["CLAIM_REMINDER_DAYS"])
         cash.enqueue_due(session, services.settings(), now)  # red packets of cash wins
     finally:
         session.remove()

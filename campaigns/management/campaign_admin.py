@@ -347,6 +347,8 @@ def change_status(
         after["prizes"] = prize_table(campaign)  # the table the commitment is made under
     campaign.status = target.value
     campaign.updated_at = utc_naive(now)
+    if target == Status.ENDED:
+        campaign.ended_at = utc_naive(now)  # the purge of claims counts from here if earlier
     audit.record(session, campaign.id, actor, "status", {"status": current.value}, after, now)
     _commit_and_push(session, redis, campaign)
     return campaign

@@ -2,6 +2,7 @@
 
 from campaigns.models.admin_user import AdminUser
 from campaigns.models.campaign import Campaign, Prize, Question
+from campaigns.models.notices import ClaimReminder, NoticeConsent
 from campaigns.models.people import (
     ApiToken,
     AuditEntry,
@@ -21,7 +22,9 @@ __all__ = [
     "AuditEntry",
     "Campaign",
     "Claim",
+    "ClaimReminder",
     "FollowEvent",
+    "NoticeConsent",
     "PageViewBucket",
     "Payout",
     "Play",

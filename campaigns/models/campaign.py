@@ -48,6 +48,8 @@ class Campaign(Model):
     status: Mapped[str] = mapped_column(String(10), default=Status.DRAFT.value)
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
+    # When a marketer ended it (status "ended"); before ends_at for a campaign ended early.
+    ended_at: Mapped[datetime | None]
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     rules: Mapped[str] = mapped_column(Text, default="")
     keyword: Mapped[str | None] = mapped_column(String(32))

@@ -32,6 +32,8 @@ class Claim(Model):
     # The shipping notice to the winner: None (nothing to tell), "pending", "sending", "sent" or
     # "failed: <reason>" (campaigns/wechat/notices.py, send_shipping_notice).
     shipping_notice: Mapped[str | None] = mapped_column(String(40))
+    # How it went: "subscribe" (a subscription notice) or "template" (to a follower).
+    shipping_channel: Mapped[str | None] = mapped_column(String(10))
     purged_at: Mapped[datetime | None]
 
     win = relationship("Win")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, case, select, update
 from sqlalchemy.exc import IntegrityError
 
 from campaigns.core.clock import as_utc, utc_naive
@@ -323,10 +323,23 @@ def ship(session, campaign_id: int, rows: list[dict], now) -> list[int]:
     return changed
 
 
+def ended_at():
+    """SQL: when a campaign actually ended. A marketer's early end (``ended_at`` before the
+    scheduled ``ends_at``) counts from that moment; otherwise, and for one ended after its
+    schedule ran out, from ``ends_at``."""
+    return case(
+        (
+            and_(Campaign.ended_at.is_not(None), Campaign.ended_at < Campaign.ends_at),
+            Campaign.ended_at,
+        ),
+        else_=Campaign.ends_at,
+    )
+
+
 def purge(session, now: datetime, days: int = PURGE_AFTER_DAYS) -> int:
     """Empty the personal fields of claims whose campaign ended ``days`` ago or more (idempotent:
     the sweep runs it). Shipping facts (courier, tracking number) stay for the record."""
-    ended = select(Campaign.id).where(Campaign.ends_at <= utc_naive(now - timedelta(days=days)))
+    ended = select(Campaign.id).where(ended_at() <= utc_naive(now - timedelta(days=days)))
     purged = session.execute(
         update(Claim)
         .where(Claim.campaign_id.in_(ended), Claim.purged_at.is_(None))

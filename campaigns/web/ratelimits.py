@@ -34,6 +34,11 @@ ADMIN_LIMIT = "20/second;600/minute"
 # One player's quiz requests (deal or grade; RATELIMIT_QUIZ): each attempt is a play anyway.
 QUIZ = "QUIZ"
 QUIZ_LIMIT = "5/second;120/minute"
+# One player's claim writes (POST /h5/<id>/wins/<win_id>/claim; RATELIMIT_CLAIM): a winner fills
+# in an address, corrects a typo the 422 named, edits it once or twice before shipping; a few a
+# minute is plenty, and each write costs an AES-GCM seal and a SQL write.
+CLAIM = "CLAIM"
+CLAIM_LIMIT = "10/minute;60/hour"
 # Failed OAuth callbacks per client IP (RATELIMIT_OAUTH_FAILED): an unknown, expired or replayed
 # state, a missing code or one WeChat refuses. Only failures count: hundreds of players behind
 # one venue's IP sign in within a minute, and honest ones rarely fail. Once an IP is over it, its

@@ -27,6 +27,9 @@ ACCOUNT_DEFAULTS = {
     "WECHAT_AES_KEY": "",
     "WECHAT_MESSAGE_MODE": "plain",
     "WECHAT_TEMPLATE_ID": "sandbox-template",
+    # The subscription notice (订阅通知) template offered on the win screen for claim reminders
+    # and shipping notices; empty: no offer, those notices go by template message only.
+    "WECHAT_SUBSCRIBE_TEMPLATE_ID": "sandbox-subscribe-template",
     # WeChat Pay's merchant (cash prizes' red packets): its id and API key (the sandbox's own
     # merchant by default); the API certificate and key files are WECHAT_PAY_CERT_PATH and
     # WECHAT_PAY_KEY_PATH.
@@ -45,6 +48,8 @@ class WeChatSettings:
     mode: str
     template_id: str
     template_fields: tuple[notice_template.Field, ...]  # which keyword carries which value
+    subscribe_template_id: str  # "" when subscription notices are not used
+    subscribe_fields: tuple[notice_template.Field, ...]
     welcome_text: str  # the reply to a follow, before the live campaigns' links
     public_base_url: str
     api_base_url: str  # ends with "/": "<base>cgi-bin/..." and "<base>sns/..."
@@ -67,6 +72,10 @@ class WeChatSettings:
             mode=mode,
             template_id=config["WECHAT_TEMPLATE_ID"],
             template_fields=notice_template.parse(config[notice_template.SETTING]),
+            subscribe_template_id=config["WECHAT_SUBSCRIBE_TEMPLATE_ID"].strip(),
+            subscribe_fields=notice_template.parse(
+                config[notice_template.SUBSCRIBE_SETTING], notice_template.SUBSCRIBE_SETTING
+            ),
             welcome_text=_welcome(config["WECHAT_WELCOME_TEXT"]),
             public_base_url=public,
             api_base_url=_base(config["WECHAT_API_BASE_URL"] or sandbox or WECHAT_API),

@@ -19,8 +19,20 @@ def message_key(message) -> str:
     """
     if message.id:
         return f"id:{message.id}"
-    event = getattr(message, "event", message.type)
-    return f"ev:{message.source}:{message.time}:{event}"
+    return f"ev:{message.source}:{message.time}:{kind(message)}"
+
+
+def kind(message) -> str:
+    """The event's name, or the message's type. wechatpy parses events it has no class for
+    (the subscription notice events) as ``UnknownMessage``; their name is in ``Event``."""
+    event = getattr(message, "event", None)
+    if event:
+        return event
+    if message.type == "unknown":
+        named = message._data.get("Event")
+        if isinstance(named, str) and named:
+            return named.lower()
+    return message.type
 
 
 def claim(redis, key: str) -> tuple[bool, str | None]:

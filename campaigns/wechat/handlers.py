@@ -17,7 +17,7 @@ from campaigns.core.clock import as_utc, utc_naive
 from campaigns.management import keywords
 from campaigns.models import Campaign, FollowEvent
 from campaigns.models.campaign import Status
-from campaigns.wechat import followers, notices, replies
+from campaigns.wechat import consents, dedupe, followers, notices, replies
 from campaigns.wechat.config import WeChatSettings
 from campaigns.wechat.menu import live_campaigns
 from campaigns.wechat.qr import SCENE
@@ -42,8 +42,7 @@ def url_campaign(session, url: str | None) -> int | None:
 
 
 def handle(session, clock, settings: WeChatSettings, message) -> BaseReply | None:
-    kind = getattr(message, "event", None) or message.type
-    handler = HANDLERS.get(kind)
+    handler = HANDLERS.get(dedupe.kind(message))
     if handler is None:
         return None
     return handler(session, clock, settings, message)
@@ -127,6 +126,12 @@ def _on_template_report(session, clock, settings, message):
     return None
 
 
+def _on_subscription_event(session, clock, settings, message):
+    """Consent to subscription notices given, refused or withdrawn (consents.py)."""
+    consents.heard(session, message, dedupe.kind(message))
+    return None
+
+
 def _link_reply(session, clock, settings, message, campaign_id):
     if campaign_id is None:
         return None
@@ -154,4 +159,7 @@ HANDLERS = {
     "view": _on_view,
     "text": _on_text,
     "templatesendjobfinish": _on_template_report,
+    consents.POPUP: _on_subscription_event,
+    consents.CHANGE: _on_subscription_event,
+    consents.SENT: _on_subscription_event,
 }

@@ -32,6 +32,11 @@ from campaigns.core.clock import as_utc
 SETTING = "WECHAT_TEMPLATE_KEYWORDS"
 # A common "中奖结果通知" layout of the category library: 活动名称, 奖品名称, 兑奖码, 中奖时间.
 DEFAULT = "thing1=campaign,thing2=prize,character_string3=code,time4=won_at"
+# The subscription notice template's keywords (WECHAT_SUBSCRIBE_TEMPLATE_ID): the same types and
+# rules (WeChat's 订阅通知 use the category library's keyword types), checked the same way.
+# A "领奖提醒" layout: 奖品名称, 兑奖码/运单号, 时间.
+SUBSCRIBE_SETTING = "WECHAT_SUBSCRIBE_TEMPLATE_KEYWORDS"
+SUBSCRIBE_DEFAULT = "thing1=prize,character_string2=code,time3=won_at"
 
 TEXT, CODE, MOMENT = "text", "code", "moment"
 
@@ -73,7 +78,9 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 @dataclass(frozen=True)
 class NoticeFacts:
-    """What a notice may tell, read from the win and its campaign."""
+    """What a notice may tell, read from the win and its campaign. A shipping notice puts the
+    tracking number in ``code`` and the shipping time in ``won_at``, a claim reminder the claim
+    deadline in ``won_at``: the moment the notice is about, and its prize line says which."""
 
     prize: str
     campaign: str
@@ -111,46 +118,48 @@ class TemplateConfigError(ValueError):
     """A mapping WeChat would refuse or that leaves the winner uninformed; names the setting."""
 
 
-def parse(setting: str) -> tuple[Field, ...]:
-    """The checked mapping of ``WECHAT_TEMPLATE_KEYWORDS``."""
+def parse(setting: str, name: str = SETTING) -> tuple[Field, ...]:
+    """The checked mapping of ``WECHAT_TEMPLATE_KEYWORDS`` (or of the setting ``name``)."""
     fields: list[Field] = []
     for pair in (part.strip() for part in setting.split(",")):
         if not pair:
             continue
         keyword, equals, value = (s.strip() for s in pair.partition("="))
         if not equals:
-            _refuse(f"{pair!r} is not <keyword>=<value> (e.g. thing1=campaign)")
-        fields.append(Field(keyword, value, _type_of(keyword, value)))
+            _refuse(name, f"{pair!r} is not <keyword>=<value> (e.g. thing1=campaign)")
+        fields.append(Field(keyword, value, _type_of(keyword, value, name)))
     keywords = [f.keyword for f in fields]
     repeated = sorted({k for k in keywords if keywords.count(k) > 1})
     if repeated:
-        _refuse(f"{', '.join(repeated)} given more than once")
+        _refuse(name, f"{', '.join(repeated)} given more than once")
     missing = [v for v in REQUIRED if v not in {f.value for f in fields}]
     if missing:
-        _refuse(f"no keyword carries {' and '.join(missing)} (required in every notice)")
+        _refuse(name, f"no keyword carries {' and '.join(missing)} (required in every notice)")
     return tuple(fields)
 
 
-def _type_of(keyword: str, value: str) -> KeywordType:
+def _type_of(keyword: str, value: str, setting: str) -> KeywordType:
     match = KEYWORD.match(keyword)
     if match is None:
-        _refuse(f"{keyword!r} is not a template keyword name (a type and a number: thing1)")
+        _refuse(
+            setting, f"{keyword!r} is not a template keyword name (a type and a number: thing1)"
+        )
     name = match.group(1)
     if name in UNFILLABLE:
-        _refuse(f"{keyword}: a {name} keyword can hold none of our values")
+        _refuse(setting, f"{keyword}: a {name} keyword can hold none of our values")
     if name not in TYPES:
         known = ", ".join([*TYPES, *UNFILLABLE])
-        _refuse(f"{keyword}: unknown keyword type {name!r} (WeChat's types: {known})")
+        _refuse(setting, f"{keyword}: unknown keyword type {name!r} (WeChat's types: {known})")
     if value not in VALUES:
-        _refuse(f"{keyword}: unknown value {value!r} (one of: {', '.join(VALUES)})")
+        _refuse(setting, f"{keyword}: unknown value {value!r} (one of: {', '.join(VALUES)})")
     kind = TYPES[name]
     if VALUES[value].kind not in kind.takes:
-        _refuse(f"{keyword} cannot carry {value}: a {name} keyword takes {kind.rule}")
+        _refuse(setting, f"{keyword} cannot carry {value}: a {name} keyword takes {kind.rule}")
     return kind
 
 
-def _refuse(problem: str):
-    raise TemplateConfigError(f"{SETTING}: {problem}.")
+def _refuse(setting: str, problem: str):
+    raise TemplateConfigError(f"{setting}: {problem}.")
 
 
 def template_data(fields: tuple[Field, ...], facts: NoticeFacts) -> dict:

@@ -38,7 +38,7 @@ from campaigns.core.clock import utc_naive
 from campaigns.core.services import redis_clients
 from campaigns.models import Campaign, Claim, Player, Win
 from campaigns.models.plays import NoticeStatus
-from campaigns.wechat import keys, notice_template
+from campaigns.wechat import consents, keys, notice_template
 
 log = logging.getLogger(__name__)
 
@@ -355,12 +355,14 @@ def send_shipping_notice(win_id: int) -> str:
     from campaigns.wechat.clients import current_client, current_settings
 
     try:
-        return deliver_shipping(services.session(), current_client(), current_settings(), win_id)
+        return deliver_shipping(
+            services.session(), current_client(), current_settings(), services.clock(), win_id
+        )
     finally:
         services.session().remove()
 
 
-def deliver_shipping(session, client, settings, win_id: int) -> str:
+def deliver_shipping(session, client, settings, clock, win_id: int) -> str:
     """Send once: the claim moves pending -> sending before the call, so a second job or the
     sweep finds nothing to send; a refusal is recorded, an unknown outcome stays "sending"."""
     claimed = session.execute(
@@ -382,25 +384,73 @@ def deliver_shipping(session, client, settings, win_id: int) -> str:
         zone=campaign.zone,
         language=campaign.language,
     )
-    status = "sent"
+    status, channel = send_once(session, client, settings, clock, win, facts)
+    session.execute(
+        update(Claim)
+        .where(Claim.win_id == win_id)
+        .values(shipping_notice=status, shipping_channel=channel)
+    )
+    session.commit()
+    return status
+
+
+# -- the channel of a notice after the win's own: subscription notice, else template message --
+
+SUBSCRIBE, TEMPLATE = "subscribe", "template"
+REFUSED_BY_USER = 43101  # bizsend: not subscribed, or turned off since
+
+
+def send_service_notice(session, client, settings, clock, openid: str, facts, campaign_id) -> str:
+    """Send a notice about the player's prize by the channel that reaches them; returns it.
+
+    A subscription notice (``message/subscribe/bizsend``) when the player accepted the
+    account's subscription template on the win screen: it reaches them whether or not they
+    follow. Else (no consent, or WeChat answers 43101 because they turned it off and the change
+    event never reached us, which is then recorded) a template message, which only a follower
+    receives (43004 otherwise, for the caller to record). WeChat's refusals and HTTP errors are
+    raised for the caller, as ``send_template`` raises them."""
+    url = settings.prizes_url(campaign_id)
+    template = settings.subscribe_template_id
+    if consents.accepted(session, openid, template):
+        try:
+            client.message.send_subscribe_message(
+                openid,
+                template,
+                notice_template.template_data(settings.subscribe_fields, facts),
+                page=url,
+            )
+            return SUBSCRIBE
+        except WeChatClientException as exc:
+            if exc.errcode != REFUSED_BY_USER:
+                raise
+            consents.withdrawn(session, openid, template, clock.now())
+    client.message.send_template(
+        openid,
+        settings.template_id,
+        notice_template.template_data(settings.template_fields, facts),
+        url=url,
+    )
+    return TEMPLATE
+
+
+def send_once(session, client, settings, clock, win: Win, facts) -> tuple[str, str | None]:
+    """One attempt of a notice already claimed ("sending"): (status, channel). "pending" when
+    it surely did not go (tried again later); a refusal for good is "failed: <reason>"; an
+    outcome unknown (a timeout after the request left) is raised: it stays "sending", since a
+    notice is never sent twice."""
     try:
-        client.message.send_template(
-            win.player.openid,
-            settings.template_id,
-            notice_template.template_data(settings.template_fields, facts),
-            url=settings.prizes_url(win.campaign_id),
+        channel = send_service_notice(
+            session, client, settings, clock, win.player.openid, facts, win.campaign_id
         )
     except requests.RequestException as exc:
         if not _never_reached(exc):
-            raise  # may have reached WeChat: stays "sending", never sent twice
-        status = "pending"
+            raise
+        return "pending", None
     except WeChatClientException as exc:
-        status = f"failed: {PERMANENT.get(exc.errcode, exc.errcode)}"[:40]
         if exc.errcode is None or exc.errcode in TRANSIENT:
-            status = "pending"
-    session.execute(update(Claim).where(Claim.win_id == win_id).values(shipping_notice=status))
-    session.commit()
-    return status
+            return "pending", None
+        return f"failed: {PERMANENT.get(exc.errcode, exc.errcode)}"[:40], None
+    return "sent", channel
 
 
 def requeue_shipping(session, limit: int = 500) -> int:

@@ -128,6 +128,25 @@ def template_send():
     return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
 
 
+@blueprint.post("/cgi-bin/message/subscribe/bizsend")
+@wechat_api("cgi-bin/message/subscribe/bizsend")
+def subscribe_send():
+    """A subscription notice (订阅通知): reaches whoever accepted the template, following or
+    not; 43101 for anyone who did not, or turned it off since."""
+    settings = current_settings()
+    body = _json_body()
+    openid = body.get("touser") or ""
+    if body.get("template_id") != settings.subscribe_template_id:
+        return _error(40037, "invalid template_id")
+    if not events.OPENID.match(openid):
+        return _error(40003, "invalid openid")
+    if not isinstance(body.get("data"), dict) or not body["data"]:
+        return _error(47003, "argument invalid! data is empty")
+    if not state.subscribed(state.store(), openid, body["template_id"]):
+        return _error(*ERRORS["43101"])
+    return {"errcode": 0, "errmsg": "ok"}
+
+
 def _report_delivery_later(app, openid: str, msgid: int) -> None:
     """WeChat pushes TEMPLATESENDJOBFINISH to the callback once the message is delivered."""
 

@@ -33,6 +33,7 @@ class SandboxSettings:
     aes_key: str
     mode: str
     template_id: str
+    subscribe_template_id: str  # the account's subscription notice template (bizsend)
     sandbox_url: str  # where players' browsers and the app reach the sandbox
     app_url: str  # the account's web domain: OAuth redirects must go there
     callback_url: str  # the account's server URL: signed XML is posted here
@@ -54,6 +55,7 @@ class SandboxSettings:
             aes_key=account["WECHAT_AES_KEY"],
             mode=account["WECHAT_MESSAGE_MODE"],
             template_id=account["WECHAT_TEMPLATE_ID"],
+            subscribe_template_id=account["WECHAT_SUBSCRIBE_TEMPLATE_ID"],
             sandbox_url=env.get("WECHAT_SANDBOX_URL", DEFAULT_SANDBOX_URL).rstrip("/"),
             app_url=app_url,
             callback_url=env.get("WECHAT_SANDBOX_CALLBACK_URL") or f"{app_url}/wechat",

@@ -26,6 +26,12 @@ class FollowerIn(Schema):
     scene = fields.String(validate=validate.Length(min=1, max=64))  # followed through a code
 
 
+class SubscriptionIn(Schema):
+    openid = fields.String(required=True, validate=validate.Regexp(events.OPENID))
+    template_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    accept = fields.Boolean(required=True)
+
+
 @blueprint.get("/healthz")
 def health():
     return {"ok": True}
@@ -71,6 +77,15 @@ def reset():
         "menu": state.load_menu(redis),
         "before_followers": list(start_state.BEFORE_FOLLOWERS),
     }
+
+
+@blueprint.post("/control/subscription")
+def set_subscription():
+    """Accept or turn off a subscription notice without telling the callback (a change event
+    WeChat never delivered): bizsend then answers by it."""
+    data = SubscriptionIn().load(request.get_json(silent=True) or {})
+    state.set_subscription(state.store(), data["openid"], data["template_id"], data["accept"])
+    return {"ok": True, **data}
 
 
 @blueprint.post("/control/follower")

@@ -58,6 +58,25 @@ def template_report_xml(openid: str, create_time: int, msgid: int) -> str:
     )
 
 
+def subscription_xml(openid: str, create_time: int, event: str, answers: list[tuple]) -> str:
+    """A subscription notice event: ``subscribe_msg_popup_event`` (the popup's answers,
+    ``(template id, "accept" | "reject")``, PopupScene 1: from an H5 page) or
+    ``subscribe_msg_change_event`` (turned off in WeChat: rejects only), WeChat's XML."""
+    element = (
+        "SubscribeMsgPopupEvent"
+        if event == "subscribe_msg_popup_event"
+        else ("SubscribeMsgChangeEvent")
+    )
+    scene = "<PopupScene>1</PopupScene>" if event == "subscribe_msg_popup_event" else ""
+    entries = "".join(
+        f"<List><TemplateId>{_cdata(template)}</TemplateId>"
+        f"<SubscribeStatusString>{_cdata(status)}</SubscribeStatusString>{scene}</List>"
+        for template, status in answers
+    )
+    xml = message_xml(openid, create_time, "event", Event=event)
+    return xml.replace("</xml>", f"<{element}>{entries}</{element}></xml>")
+
+
 def sign(settings: SandboxSettings, xml: str) -> tuple[dict, str]:
     """The query string and body WeChat would POST for ``xml`` in the configured mode."""
     timestamp, nonce = str(int(time.time())), secrets.token_hex(8)

@@ -14,6 +14,8 @@ FOLLOWERS = f"{PREFIX}followers"  # hash: openid -> JSON of what user/info tells
 MENU = f"{PREFIX}menu"  # the custom menu as menu/create was sent it (JSON)
 QR_CODES = f"{PREFIX}qr"  # hash: ticket -> JSON {scene, action_name, created}
 MSGID = f"{PREFIX}msgid"
+# hash: "<openid> <template id>" -> "accept" or "reject": who accepted which subscription notice
+SUBSCRIPTIONS = f"{PREFIX}subscriptions"
 REDPACKS = f"{PREFIX}redpacks"  # hash: mch_billno -> JSON of the red packet paid under it
 SEEDED = f"{PREFIX}seeded"  # set once the start state is in: a restart keeps the state
 

@@ -1,5 +1,6 @@
 """The phone page: one person per browser acts as a follower (follow, unfollow, scan a code the
-sandbox issued, tap the account's menu, send a message), the sandbox posts the event to the
+sandbox issued, tap the account's menu, send a message, answer a subscription notice popup or
+turn those notices off), the sandbox posts the event to the
 account's callback as WeChat would and shows the reply; a menu view button or a link in a reply
 opens the page inside the phone, as WeChat's in-app browser does."""
 
@@ -12,7 +13,16 @@ from devtools.sandbox import events, person, state
 from devtools.sandbox.blueprint import blueprint
 from devtools.sandbox.config import current_settings
 
-ACTIONS = ("follow", "unfollow", "scan", "click", "view", "text")
+ACTIONS = (
+    "follow",
+    "unfollow",
+    "scan",
+    "click",
+    "view",
+    "text",
+    "subscribe_popup",
+    "subscribe_off",
+)
 
 
 class PhoneAction(Schema):
@@ -22,6 +32,10 @@ class PhoneAction(Schema):
     key = fields.String(validate=validate.Length(max=128))  # CLICK menu key
     url = fields.String(validate=validate.Length(max=1024))  # VIEW menu URL
     text = fields.String(validate=validate.Length(min=1, max=600))
+    # subscribe_popup (answer a wx-open-subscribe popup) and subscribe_off (turn the notices
+    # off in WeChat's settings): the template, and the popup's answer
+    template_id = fields.String(validate=validate.Length(min=1, max=128))
+    accept = fields.Boolean(load_default=True)
 
 
 class PersonIn(Schema):
@@ -40,6 +54,8 @@ def phone_page():
         following=state.is_follower(redis, openid),
         qr_codes=state.qr_codes(redis),
         menu=state.load_menu(redis) or {"button": []},
+        subscribe_template_id=current_settings().subscribe_template_id,
+        subscriptions=state.subscriptions(redis, openid),
         scene=request.args.get("scene", ""),
     )
     return person.remember(make_response(page), openid)
@@ -58,7 +74,11 @@ def phone_send():
     data = PhoneAction().load(request.get_json(silent=True) or {})
     redis = state.store()
     result = act(redis, data)
-    return {**result, "following": state.is_follower(redis, data["openid"])}
+    return {
+        **result,
+        "following": state.is_follower(redis, data["openid"]),
+        "subscriptions": state.subscriptions(redis, data["openid"]),
+    }
 
 
 def act(redis, data: dict) -> dict:
@@ -81,6 +101,17 @@ def act(redis, data: dict) -> dict:
         xml = events.event_xml(openid, moment, "CLICK", data.get("key", ""))
     elif action == "view":
         xml = events.event_xml(openid, moment, "VIEW", data.get("url", ""))
+    elif action in ("subscribe_popup", "subscribe_off"):
+        template = data.get("template_id") or current_settings().subscribe_template_id
+        accepted = action == "subscribe_popup" and data["accept"]
+        state.set_subscription(redis, openid, template, accepted)
+        event = (
+            "subscribe_msg_popup_event"
+            if action == "subscribe_popup"
+            else ("subscribe_msg_change_event")
+        )
+        answer = "accept" if accepted else "reject"
+        xml = events.subscription_xml(openid, moment, event, [(template, answer)])
     else:
         xml = events.text_xml(openid, moment, data.get("text", ""), state.next_msgid(redis))
     return events.post_event(current_settings(), xml)

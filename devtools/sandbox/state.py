@@ -192,6 +192,29 @@ def follower_count(redis) -> int:
     return redis.hlen(keys.FOLLOWERS)
 
 
+# -- subscription notices (订阅通知) -----------------------------------------------------------
+
+
+def set_subscription(redis, openid: str, template_id: str, accepted: bool) -> None:
+    """What the person answered the popup (or turned off since), as WeChat keeps it."""
+    redis.hset(keys.SUBSCRIPTIONS, f"{openid} {template_id}", "accept" if accepted else "reject")
+
+
+def subscribed(redis, openid: str, template_id: str) -> bool:
+    """Whether bizsend may reach ``openid`` with ``template_id`` (accepted, not turned off)."""
+    return redis.hget(keys.SUBSCRIPTIONS, f"{openid} {template_id}") == b"accept"
+
+
+def subscriptions(redis, openid: str) -> dict[str, str]:
+    """The person's answers by template id."""
+    prefix = f"{openid} "
+    return {
+        key.decode()[len(prefix) :]: value.decode()
+        for key, value in redis.hgetall(keys.SUBSCRIPTIONS).items()
+        if key.decode().startswith(prefix)
+    }
+
+
 # -- messages --------------------------------------------------------------------------------
 
 

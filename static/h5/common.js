@@ -151,6 +151,9 @@
     $("code-box").hidden = kind !== "code";
     $("goods-box").hidden = kind !== "goods";
     $("cash-box").hidden = kind !== "cash";
+    /* Reminders and shipping notices concern codes and goods; a cash win needs no word. */
+    var subscribe = $("subscribe-box");
+    if (subscribe) subscribe.hidden = kind !== "code" && kind !== "goods";
     $("code").textContent = won ? play.code : "";
     setPlaysLeft(play.plays_left_today);
     var left = playsLeft();
@@ -161,6 +164,26 @@
     result.focus();
     if (!reducedMotion) result.scrollIntoView({ behavior: "smooth", block: "nearest" });
   }
+
+  /* WeChat's wx-open-subscribe answers in a "success" event whose subscribeDetails is JSON
+     of JSON: {"<template id>": "{\"status\":\"accept\"}"}; the server hears it by its callback
+     too, which is what counts. An "error" (the open tag unavailable) hides the offer. */
+  (function () {
+    var tag = $("subscribe-tag");
+    if (!tag) return;
+    tag.addEventListener("success", function (event) {
+      var status = "";
+      try {
+        var details = JSON.parse(event.detail.subscribeDetails || "{}");
+        status = JSON.parse(details[tag.getAttribute("template")] || "{}").status;
+      } catch (ignored) { status = ""; }
+      if (status === "accept") {
+        tag.hidden = true;
+        $("subscribe-done").hidden = false;
+      }
+    });
+    tag.addEventListener("error", function () { $("subscribe-box").hidden = true; });
+  })();
 
   function onAgain(handler) {
     $("again").addEventListener("click", function () {

@@ -9,7 +9,9 @@
     H5.request("GET", share.jssdk + "?url=" + encodeURIComponent(url)).then(function (c) {
       wx.config({
         debug: false, appId: c.appId, timestamp: c.timestamp, nonceStr: c.nonceStr,
-        signature: c.signature, jsApiList: ["updateAppMessageShareData", "updateTimelineShareData"]
+        signature: c.signature, jsApiList: ["updateAppMessageShareData", "updateTimelineShareData"],
+        // The win screen's offer of subscription notices (claim reminders, shipping notices).
+        openTagList: ["wx-open-subscribe"]
       });
       wx.ready(function () {
         var data = { title: share.title, desc: share.desc, link: share.link };

@@ -699,3 +699,54 @@ def test_the_staff_desk_on_a_phone(phone, server, factory, clock):
     shot(page, "staff-desk-redeemed")
     db.session.expire_all()
     assert db.session.get(Win, coupon.id).redeemed_by.endswith("李店员")
+
+
+def test_the_latest_winners_on_the_game_page(phone, server, factory, clock):
+    """A campaign showing its winners lists the latest wins on the game page, masked (first
+    and last character of the openid), with the prize and the time of day."""
+    from tests.prizes.helpers import win_of
+
+    campaign = open_campaign(factory, clock, prizes=SURE_WIN, name="中秋抽奖", show_winners=True)
+    for openid in ("o-winner-aa11", "o-winner-bb22"):
+        win_of(campaign, campaign.prizes[0], factory.player(openid), clock.now())
+    page = phone()
+    sign_in_and_open(page, server, campaign.id, "o-browser-winners")
+    rows = page.locator("#winners li")
+    assert rows.count() == 2
+    text = page.locator("#winners").inner_text()
+    assert "o***1" in text and "o***2" in text and "10元优惠券 Coupon" in text
+    assert "o-winner" not in page.content()  # never the openid itself
+    assert re.search(r"\d{2}:\d{2}", rows.first.inner_text())
+    assert no_horizontal_scroll(page)
+    page.locator("#winners").scroll_into_view_if_needed()
+    shot(page, "game-latest-winners")
+
+
+def test_the_win_screen_offers_subscription_notices_in_wechat(phone, server, factory, clock):
+    """In WeChat's browser a goods win's screen carries WeChat's wx-open-subscribe open tag for
+    the account's subscription template (Chromium does not render the tag: its element and
+    template are what is checked); a browser outside WeChat gets no offer at all."""
+    from tests.sandbox_client import sign_in
+
+    goods = [{"name": "马克杯 Mug", "kind": "goods", "stock": 50, "probability": 1.0,
+              "claim_days": 7}]  # fmt: skip
+    campaign = open_campaign(factory, clock, game="wheel", prizes=goods, name="好礼转盘")
+    page = phone(reduced_motion="reduce")
+    sign_in_and_open(page, server, campaign.id, "o-browser-subscribe")
+    offer = page.locator("#subscribe-box")
+    assert offer.is_hidden()  # nothing won yet
+    with page.expect_response(PLAY_URL) as answer:
+        page.get_by_role("button", name="抽奖").click()
+    assert answer.value.json()["outcome"] == "win"
+    page.locator("#result").wait_for(state="visible")
+    offer.wait_for(state="visible")
+    tag = page.locator("wx-open-subscribe#subscribe-tag")
+    assert tag.count() == 1
+    assert tag.get_attribute("template") == "sandbox-subscribe-template"
+    assert tag.locator('script[type="text/wxtag-template"]').count() == 1
+    assert page.locator("#goods-box").is_visible() and no_horizontal_scroll(page)
+    shot(page, "win-subscribe-offer")
+    elsewhere = sign_in(server.url, "o-browser-subscribe-2", f"/h5/{campaign.id}/")
+    plain = elsewhere.get(f"{server.url}/h5/{campaign.id}/", timeout=10)
+    assert plain.status_code == 200 and "wx-open-subscribe" not in plain.text
+    assert 'id="result"' in plain.text  # the same page otherwise

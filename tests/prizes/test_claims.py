@@ -121,6 +121,42 @@ def test_claims_are_purged_days_after_the_campaign_ends(won, factory, clock):
     assert claim.sealed is None and claim.purged_at is not None
 
 
+def test_a_campaign_ended_early_is_purged_days_after_it_actually_ended(won, factory, client, clock):
+    """The marketer ends the campaign a day after it started, six days before its schedule:
+    the 90 days count from that moment, not from the scheduled ``ends_at``."""
+    campaign, winner, _, mug, _ = won
+    factory.signed_in(winner).post(f"/h5/{campaign.id}/wins/{mug.id}/claim", json=ADDRESS)
+    clock.advance(days=1)
+    ended = client.post(
+        f"/api/campaigns/{campaign.id}/status",
+        json={"status": "ended"},
+        headers=auth(factory.token("marketer")),
+    )
+    assert ended.status_code == 200, ended.json
+    ended_at = clock.now()
+    assert ended_at + timedelta(days=6) < campaign.ends_utc + timedelta(hours=1)
+    clock.set(ended_at + timedelta(days=90) - timedelta(minutes=1))
+    assert claims.purge(db.session, services.now(), 90) == 0
+    clock.set(ended_at + timedelta(days=90))
+    assert claims.purge(db.session, services.now(), 90) == 1  # days before ends_at + 90
+    assert db.session.scalar(select(Claim.sealed)) is None
+
+
+def test_a_campaign_ended_after_its_schedule_counts_from_its_schedule(won, factory, client, clock):
+    """Ended by the marketer a week after ``ends_at`` passed: the campaign was over at
+    ``ends_at`` already, so that is where the days start."""
+    campaign, winner, _, mug, _ = won
+    factory.signed_in(winner).post(f"/h5/{campaign.id}/wins/{mug.id}/claim", json=ADDRESS)
+    clock.set(campaign.ends_utc + timedelta(days=7))
+    client.post(
+        f"/api/campaigns/{campaign.id}/status",
+        json={"status": "ended"},
+        headers=auth(factory.token("marketer")),
+    )
+    clock.set(campaign.ends_utc + timedelta(days=90))
+    assert claims.purge(db.session, services.now(), 90) == 1
+
+
 @pytest.mark.one_database  # WeChat's side; the SQL is the same on both
 def test_the_winner_is_told_of_the_shipment_once(won, factory, client, wechat_sandbox, run_jobs):
     campaign, winner, _, mug, _ = won

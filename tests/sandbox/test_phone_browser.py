@@ -171,3 +171,29 @@ def test_the_brands_own_menu_is_on_the_phone_from_the_start(phone, sandbox_serve
 
     [click] = wait_for(tapped)  # the CLICK event reached the app's callback
     assert click.scene == "BRAND_MEMBER_CARD"
+
+
+def test_the_phone_answers_a_subscription_popup_as_wechat_does(phone, sandbox_server, sandbox):
+    """The phone's "Accept popup" posts the signed subscribe_msg_popup_event to the app's
+    callback, which stores the consent; "Turn off" posts the change event, which withdraws it.
+    The sandbox's own state follows, so bizsend would answer by it."""
+    from campaigns.models import NoticeConsent
+
+    def stored(openid):
+        db.session.expire_all()
+        row = db.session.scalar(select(NoticeConsent).where(NoticeConsent.openid == openid))
+        return row and (row.template_id, row.status, row.source)
+
+    page = phone()
+    page.goto(f"{sandbox_server.url}/phone")
+    person = person_of(page)
+    assert page.locator("#subscribe-template").input_value() == "sandbox-subscribe-template"
+    page.get_by_role("button", name="Accept popup").click()
+    subscriptions = page.locator("#subscriptions")
+    subscriptions.filter(has_text="sandbox-subscribe-template: accept").wait_for()
+    wait_for(lambda: stored(person) == ("sandbox-subscribe-template", "accept", "popup"))
+    shot(page, "sandbox-phone-subscribe")
+    page.get_by_role("button", name="Turn off").click()
+    subscriptions.filter(has_text="sandbox-subscribe-template: reject").wait_for()
+    wait_for(lambda: stored(person) == ("sandbox-subscribe-template", "reject", "change"))
+    assert sandbox.calls("cgi-bin/message/subscribe/bizsend") == []  # answering calls no API

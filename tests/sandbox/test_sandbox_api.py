@@ -47,6 +47,34 @@ def test_api_calls_need_a_token_the_sandbox_issued(sandbox_client):
     assert good.get_json()["menu"]["button"][0]["name"] == "品牌官网"  # the brand's, not 40001
 
 
+def test_bizsend_reaches_only_who_accepted_that_template(sandbox_client):
+    """WeChat's subscription notice: 43101 until the openid accepts the template (a popup on
+    the phone or the control), then errcode 0 whether or not it follows; 40037 for another
+    template; each call in the log."""
+    url = f"/cgi-bin/message/subscribe/bizsend?access_token={token(sandbox_client)}"
+    body = {
+        "touser": "o-stranger-0001",
+        "template_id": "sandbox-subscribe-template",
+        "page": "http://testserver/h5/1/prizes",
+        "data": {"thing1": {"value": "Mug"}},
+    }
+    assert sandbox_client.post(url, json=body).get_json()["errcode"] == 43101
+    assert (
+        sandbox_client.post(
+            "/control/subscription",
+            json={"openid": "o-stranger-0001", "template_id": body["template_id"], "accept": True},
+        ).status_code
+        == 200
+    )
+    assert sandbox_client.post(url, json=body).get_json() == {"errcode": 0, "errmsg": "ok"}
+    other = sandbox_client.post(url, json={**body, "template_id": "sandbox-template"})
+    assert other.get_json()["errcode"] == 40037
+    assert sandbox_client.post(url, json={**body, "data": {}}).get_json()["errcode"] == 47003
+    logged = sandbox_client.get("/calls?endpoint=cgi-bin/message/subscribe/bizsend").get_json()
+    assert [c["errcode"] for c in logged["calls"]] == [47003, 40037, 0, 43101]
+    assert logged["calls"][2]["body"]["data"] == body["data"]
+
+
 def test_authorize_without_openid_asks_for_one(sandbox_client):
     query = {
         "appid": "wx-sandbox-app",
@@ -168,6 +196,8 @@ def test_the_menu_takes_five_campaigns_within_wechat_limits_and_names_the_others
             "WECHAT_AES_KEY": "",
             "WECHAT_TEMPLATE_ID": "tpl",
             "WECHAT_TEMPLATE_KEYWORDS": "thing1=prize,thing2=code",
+            "WECHAT_SUBSCRIBE_TEMPLATE_ID": "",
+            "WECHAT_SUBSCRIBE_TEMPLATE_KEYWORDS": "thing1=prize,thing2=code",
             "WECHAT_WELCOME_TEXT": "Hi",
             "WECHAT_API_BASE_URL": "",
             "WECHAT_OAUTH_BASE_URL": "",
@@ -209,6 +239,7 @@ def test_jssdk_signature_is_wechats(app, sandbox, clock):
         ("/phone/person", {"openid": "x"}, "openid"),
         ("/control/follower", {"openid": "o-fine-00001"}, "subscribe"),
         ("/control/fail", {"endpoint": "cgi-bin/token", "mode": "busy", "times": 0}, "times"),
+        ("/control/subscription", {"openid": "o-fine-00001", "template_id": "t"}, "accept"),
     ],
 )
 def test_bad_control_input_is_a_422_naming_the_field(sandbox_client, path, body, field):

@@ -62,6 +62,31 @@ def test_quiz_dealing_and_grading_are_limited_per_player(strict_app, factory):
         assert b.post(f"/h5/{campaign.id}/quiz").status_code == 200
 
 
+def test_claim_writes_have_their_own_limit_per_player(strict_app, factory, clock):
+    """RATELIMIT_CLAIM, not the quiz's: two claim writes an hour here; the third is refused
+    and stores nothing, another winner is not held back, and the quiz keeps its own count."""
+    from tests.prizes.helpers import ADDRESS, KINDS, win_of
+
+    app = strict_app(RATELIMIT_CLAIM="2/hour", RATELIMIT_QUIZ="1/hour")
+    with app.app_context():
+        campaign = factory.campaign(prizes=KINDS)
+        alice, bob = factory.players(2)
+        mine = win_of(campaign, campaign.prizes[0], alice, clock.now())
+        theirs = win_of(campaign, campaign.prizes[0], bob, clock.now())
+        a = factory.signed_in(alice, app.test_client())
+        b = factory.signed_in(bob, app.test_client())  # same IP
+        url = f"/h5/{campaign.id}/wins/{mine.id}/claim"
+        assert a.post(url, json={**ADDRESS, "phone": "1"}).status_code == 422  # counts too
+        assert a.post(url, json=ADDRESS).status_code == 200
+        assert_rate_limited(a.post(url, json={**ADDRESS, "address": "Elsewhere 9"}))
+        db.session.expire_all()
+        listed = a.get(f"/h5/{campaign.id}/wins").get_json()["wins"]
+        assert [w["claim"]["address"] for w in listed if w["id"] == mine.id] == [ADDRESS["address"]]
+        assert b.post(f"/h5/{campaign.id}/wins/{theirs.id}/claim", json=ADDRESS).status_code == 200
+    assert app.config["RATELIMIT_CLAIM"] == "2/hour"
+    assert strict_app().config["RATELIMIT_CLAIM"] == "10/minute;60/hour"  # the default
+
+
 def assert_sign_in_refused_for_now(response):
     """The sign-in's friendly page (a person in WeChat's browser), 429 and Retry-After."""
     assert response.status_code == 429 and response.mimetype == "text/html"

@@ -76,6 +76,13 @@
     status.textContent = following ? "已关注 · following" : "未关注 · not following";
   }
 
+  function showSubscriptions(answers) {
+    var names = Object.keys(answers);
+    document.getElementById("subscriptions").textContent = names.length ?
+      names.map(function (name) { return name + ": " + answers[name]; }).join(", ") :
+      "none answered";
+  }
+
   function post(url, body) {
     return fetch(url, {
       method: "POST",
@@ -94,6 +101,7 @@
     if (label) { note(label); }
     return post(phone.dataset.send, body).then(function (result) {
       showStatus(result.following);
+      showSubscriptions(result.subscriptions || {});
       showReply(result);
     }).catch(function (error) { note(String(error)); });
   }
@@ -146,6 +154,12 @@
       send({ action: "view", url: button.dataset.url }, "tapped " + button.textContent);
     } else if (action === "click") {
       send({ action: "click", key: button.dataset.key }, "tapped " + button.textContent);
+    } else if (action === "subscribe_popup" || action === "subscribe_off") {
+      var template = document.getElementById("subscribe-template").value.trim();
+      var accept = action === "subscribe_popup" && button.dataset.accept === "1";
+      var label = action === "subscribe_off" ? "turned off " + template :
+        (accept ? "accepted " : "rejected ") + template;
+      send({ action: action, template_id: template, accept: accept }, label);
     } else if (action === "scan") {
       send({ action: "scan", scene: button.dataset.scene }, "scanned " + button.dataset.scene);
     } else {
