@@ -5,8 +5,8 @@ Both loops send the same number of commands in the same batches to a fresh campa
 own figures say how the time splits: ``usec_per_call`` is wall time inside the server (it grows
 when the machine is busy and Redis waits for a core), the server's CPU time per call is what the
 script itself costs; this process's CPU time per draw is redis-py's share (packing, parsing).
-Nothing trims the in-flight set during the draws, as in production, where the sweep trims it
-every 15 s: longer than this whole loop takes.
+Each draw appends its play to the campaign's stream, as in production, and the worker's ledger
+writer copies them into SQL meanwhile (the players are the HTTP runs' own).
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from bench import seed
-from campaigns.core.clock import to_ms
 from campaigns.draw import seeding
-from campaigns.draw.engine import local_day
 from campaigns.draw.keys import CampaignKeys
 from campaigns.ledger import chain
+from campaigns.models import Player
 from campaigns.web.extensions import db
 
 DRAWS = 50_000
@@ -40,15 +39,17 @@ def run(app) -> dict:
         )
         engine.decide(db.session, campaign, 1, "warm-up", now)
         engine.fill_pool(campaign, 2, DRAWS + 10)
-        keys, day = CampaignKeys(campaign.id), local_day(campaign, now)
+        keys = CampaignKeys(campaign.id)
+        # The HTTP runs' players (ids 1..N), so the writer's rows name real players; alone, any.
+        players = db.session.scalar(db.select(db.func.count()).select_from(Player)) or 5000
         redis.config_resetstat()
         cpu, client_cpu = _server_cpu(redis), time.process_time()
         started = time.perf_counter()
         for first in range(0, DRAWS, BATCH):
             pipe = redis.pipeline(transaction=False)
             for n in range(first, first + BATCH):
-                player = n % 5000
-                args = [to_ms(now), day, player, f"k{n}", 600, 600, 1]
+                player = n % players + 1
+                args = engine.draw_args(campaign, player, f"k{n}", now)
                 engine.scripts.draw(keys=keys.draw_keys(player, f"k{n}"), args=args, client=pipe)
             pipe.execute()
         draws = DRAWS / (time.perf_counter() - started)

@@ -118,22 +118,7 @@ class Engine:
         The decision is in the shard's play stream when this returns (see draw.lua)."""
         keys = for_player(campaign.id, player_id, campaign.shards)
         day = local_day(campaign, now)
-        allowed, window_ms = rate or (0, 1000)
-        args = [
-            to_ms(now),
-            day,
-            player_id,
-            idem_key,
-            self.idempotency_ttl,
-            state.player_ttl(campaign, now),
-            1 if eligible else 0,
-            new_redemption_code(),
-            pseudonym,
-            allowed,
-            window_ms,
-            -(-self.backlog_max // campaign.shards) if self.backlog_max else 0,
-            1,
-        ]
+        args = self.draw_args(campaign, player_id, idem_key, now, eligible, pseudonym, rate)
         for _ in range(MAX_ROUNDS):
             kind, *rest = self._draw(keys.draw_keys(player_id, idem_key), args)
             args[-1] = 0  # later rounds of the same play are not counted against the rate limit
@@ -169,6 +154,34 @@ class Engine:
             elif kind == b"need_stock":
                 stock.borrow(self.redis, self.scripts, keys, rest[0].decode(), args[0])
         raise DomainError(ErrorCode.UNAVAILABLE, "The draw did not settle; please retry.")
+
+    def draw_args(
+        self,
+        campaign: Campaign,
+        player_id: int,
+        idem_key: str,
+        now: datetime,
+        eligible: bool = True,
+        pseudonym: str = "",
+        rate: tuple[int, int] | None = None,
+    ) -> list:
+        """The draw script's ARGV for one play's first round (draw.lua names them)."""
+        allowed, window_ms = rate or (0, 1000)
+        return [
+            to_ms(now),
+            local_day(campaign, now),
+            player_id,
+            idem_key,
+            self.idempotency_ttl,
+            state.player_ttl(campaign, now),
+            1 if eligible else 0,
+            new_redemption_code(),
+            pseudonym,
+            allowed,
+            window_ms,
+            -(-self.backlog_max // campaign.shards) if self.backlog_max else 0,
+            1,
+        ]
 
     def fill_pool(
         self,
