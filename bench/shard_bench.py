@@ -19,11 +19,8 @@ from pathlib import Path
 from redis.cluster import RedisCluster
 
 from bench import seed
-from campaigns.core.clock import to_ms
-from campaigns.draw.engine import local_day
 from campaigns.draw.keys import all_shards, for_player
 from campaigns.draw.scripts import source
-from campaigns.draw.state import player_ttl
 from campaigns.web.app import create_app
 from campaigns.web.extensions import db
 from tests.cluster import LocalCluster, ports_free
@@ -100,12 +97,12 @@ def _prepare(app, shards: int) -> tuple:
     for keys in all_shards(campaign.id, shards):
         after = int(redis.get(keys.seq)) + shards
         engine.fill_pool(campaign, after, draws // shards + 2 * BATCH, keys=keys)
-    args = [to_ms(now), local_day(campaign, now), player_ttl(campaign, now)]
-    return campaign.id, shards, args
+    return campaign.id, shards, engine.draw_args(campaign, 0, "", now)
 
 
 def _fire(cluster_url: str, campaign_id: int, shards: int, args: list) -> float:
-    """All clients start at one moment (after connecting); draws/s until the last finishes."""
+    """All clients start at one moment (after connecting); draws/s until the last finishes.
+    ``args`` are one play's (Engine.draw_args), each client's draws name their own players."""
     start_at = time.time() + 3
     with multiprocessing.get_context("spawn").Pool(CLIENTS) as pool:
         pending = [
@@ -124,7 +121,6 @@ def _client(cluster_url, campaign_id, shards, args, number, start_at) -> float:
     for keys in all_shards(campaign_id, shards):
         node = cluster.get_redis_connection(cluster.get_node_from_key(keys.meta))
         nodes[keys.shard] = (node, node.register_script(source("draw")))
-    now_ms, day, ttl = args
     base = (number + 1) * 1_000_000
     time.sleep(max(0.0, start_at - time.time()))
     for first in range(0, DRAWS_PER_CLIENT, BATCH):
@@ -135,7 +131,7 @@ def _client(cluster_url, campaign_id, shards, args, number, start_at) -> float:
             key = f"b{n}"
             nodes[keys.shard][1](
                 keys=keys.draw_keys(player, key),
-                args=[now_ms, day, player, key, 600, ttl, 1],
+                args=[*args[:2], player, key, *args[4:]],  # ARGV 3 and 4: player, key
                 client=pipes[keys.shard],
             )
         for pipe in pipes.values():

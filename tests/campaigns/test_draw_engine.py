@@ -8,11 +8,9 @@ import pytest
 from scipy.stats import chisquare
 from sqlalchemy import func, select
 
-from campaigns.core.clock import to_ms
 from campaigns.core.errors import DomainError, ErrorCode
 from campaigns.draw import state
 from campaigns.draw.decision import Decision
-from campaigns.draw.engine import local_day
 from campaigns.draw.keys import CampaignKeys
 from campaigns.models import Play, Win
 from campaigns.web.extensions import db
@@ -49,11 +47,11 @@ def test_observed_frequencies_match_the_odds(factory, engine, clock, probabiliti
     counts[first.prize_id] += 1
     for start in range(2, DRAWS + 1, POOL_CHUNK):
         engine.fill_pool(campaign, start, POOL_CHUNK)
-    keys, day = CampaignKeys(campaign.id), local_day(campaign, clock.now())
+    keys = CampaignKeys(campaign.id)
     for start in range(1, DRAWS, PIPELINE):
         pipe = engine.redis.pipeline(transaction=False)
         for n in range(start, min(start + PIPELINE, DRAWS)):
-            args = [to_ms(clock.now()), day, player.id, f"k{n}", 600, 600, 1, "C", "pn", 0, 1, 0, 1]
+            args = engine.draw_args(campaign, player.id, f"k{n}", clock.now())
             engine.scripts.draw(keys=keys.draw_keys(player.id, f"k{n}"), args=args, client=pipe)
         for kind, raw in pipe.execute():
             assert kind == b"ok"
