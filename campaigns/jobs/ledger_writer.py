@@ -177,7 +177,7 @@ class Loop:
         writer.acknowledge(self.redis, keys, entries)
         return len(entries)
 
-    def run(self, stop: threading.Event) -> None:
+    def run(self, stop: threading.Event, on_pass=None) -> None:
         """Until ``stop`` is set. SQL or Redis down: wait and try again (the entries stay
         pending and are read again; nothing is acknowledged before its commit).
 
@@ -186,8 +186,11 @@ class Loop:
         acknowledgement and trim), so under load a writer that read again at once would write
         batches of a few plays at ~390 µs of CPU each, against ~130 µs in batches of a hundred
         (measured in one process, before plays were inserted chained: ~95 µs now). A backlog
-        (a full batch) is read again without waiting."""
+        (a full batch) is read again without waiting. ``on_pass()`` is called before every
+        pass, failed ones too: the heartbeat a supervisor watches."""
         while not stop.is_set():
+            if on_pass is not None:
+                on_pass()
             try:
                 self.once()
             except (SQLAlchemyError, *REDIS_DOWN) as exc:
@@ -200,12 +203,12 @@ class Loop:
                 stop.wait(self.poll_ms / 1000)
 
 
-def run_forever(stop: threading.Event | None = None) -> None:
-    """The writer process's body, inside an app context."""
+def run_forever(stop: threading.Event | None = None, on_pass=None) -> None:
+    """The writer process's body, inside an app context (``on_pass``: see ``Loop.run``)."""
     stop = stop or threading.Event()
     loop = Loop(services.session(), redis_clients.counters, services.settings())
     log.info("ledger writer %s started", loop.consumer)
     try:
-        loop.run(stop)
+        loop.run(stop, on_pass)
     finally:
         services.session().remove()

@@ -350,16 +350,23 @@ def notify_shipped(win_id: int) -> None:
         log.warning("could not enqueue the shipping notice of win %s; the sweep will", win_id)
 
 
-def send_shipping_notice(win_id: int) -> str:
-    """The RQ job: tell the winner their prize was shipped, with the tracking number."""
+def run_job(deliver_one, win_id: int) -> str:
+    """An RQ job's body for a notice that follows the win's own (shipping, claim reminder):
+    ``deliver_one(session, client, settings, clock, win_id)`` with the worker's session (removed
+    after the job), WeChat client and settings."""
     from campaigns.wechat.clients import current_client, current_settings
 
     try:
-        return deliver_shipping(
+        return deliver_one(
             services.session(), current_client(), current_settings(), services.clock(), win_id
         )
     finally:
         services.session().remove()
+
+
+def send_shipping_notice(win_id: int) -> str:
+    """The RQ job: tell the winner their prize was shipped, with the tracking number."""
+    return run_job(deliver_shipping, win_id)
 
 
 def deliver_shipping(session, client, settings, clock, win_id: int) -> str:

@@ -24,7 +24,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
-from campaigns.core import queues, services
+from campaigns.core import queues
 from campaigns.core.clock import utc_naive
 from campaigns.models import Campaign, Claim, ClaimReminder, Prize, Win
 from campaigns.models.campaign import PrizeKind
@@ -98,14 +98,7 @@ def sweep(session, now, lead_days: int) -> int:
 
 def send_reminder(win_id: int) -> str:
     """The RQ job: remind the winner of one win (see ``deliver``)."""
-    from campaigns.wechat.clients import current_client, current_settings
-
-    try:
-        return deliver(
-            services.session(), current_client(), current_settings(), services.clock(), win_id
-        )
-    finally:
-        services.session().remove()
+    return notices.run_job(deliver, win_id)
 
 
 def deliver(session, client, settings, clock, win_id: int) -> str:

@@ -8,7 +8,9 @@ times out; the writer's pieces are run in this process as a writer would run the
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
+import time
 from contextlib import contextmanager
 
 import pytest
@@ -21,6 +23,7 @@ from campaigns.jobs import ledger_writer
 from campaigns.ledger import chain, writer
 from campaigns.models import Play, Win
 from campaigns.web.extensions import db
+from campaigns.web.worker import WriterSupervisor
 from tests.campaigns.test_play_endpoint import play
 from tests.ledger import settle
 
@@ -293,3 +296,56 @@ def test_the_app_refuses_a_counters_redis_that_may_lose_plays(tmp_path, setting,
             create_app({"REDIS_URL": server.url, "COUNTERS_REDIS_URL": server.url, "TESTING": True})
     finally:
         server.stop()
+
+
+def _stuck_writer(_app, _beat):
+    """Alive and never making a pass (what a writer stuck on a lock looks like)."""
+    time.sleep(600)
+
+
+def _beating_writer(_app, beat):
+    for _ in range(12_000):
+        beat.value = time.monotonic()
+        time.sleep(0.05)
+
+
+def _supervised(app, target, stall_after):
+    supervisor = WriterSupervisor(app, check_every=0.05, stall_after=stall_after, target=target)
+    supervisor.start()
+    deadline = time.monotonic() + 30
+    while supervisor.process is None or supervisor.process.pid is None:
+        assert time.monotonic() < deadline, "no writer was started"
+        time.sleep(0.05)
+    return supervisor
+
+
+def _stop(supervisor):
+    supervisor.stop.set()
+    supervisor.join(10)
+    supervisor.process.kill()
+    supervisor.process.join(10)
+
+
+def test_a_writer_alive_but_stuck_is_killed_and_another_started(app):
+    supervisor = _supervised(app, _stuck_writer, stall_after=0.5)
+    try:
+        stuck = supervisor.process
+        deadline = time.monotonic() + 60
+        while supervisor.process is stuck:
+            assert time.monotonic() < deadline, "the stuck writer was never replaced"
+            time.sleep(0.05)
+        stuck.join(10)
+        assert stuck.exitcode == -signal.SIGKILL
+        assert supervisor.process.is_alive()
+    finally:
+        _stop(supervisor)
+
+
+def test_a_writer_that_beats_is_left_running(app):
+    supervisor = _supervised(app, _beating_writer, stall_after=3.0)
+    try:
+        first = supervisor.process
+        time.sleep(4.0)  # longer than the stall bound: a beating writer outlives it
+        assert supervisor.process is first and first.is_alive()
+    finally:
+        _stop(supervisor)

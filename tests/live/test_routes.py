@@ -116,6 +116,7 @@ def world(deployment):
     # The player is also staff at a phone desk; another staff member is there to be revoked.
     world.campaigns["desk"] = world.new_campaign("live")
     world.staff_code = play(world, "desk")["code"]
+    caught_up(deployment.app)  # the desk finds the code in SQL
     for who, name in (("player", "Live staff"), ("other player", "Other staff")):
         bound = world.sessions[who].get(world.url + world.staff_invite(name), allow_redirects=False)
         assert bound.status_code == 302, bound.text[:300]
