@@ -128,11 +128,12 @@ class WriterSupervisor(threading.Thread):
                         "ledger writer exited (%s); starting another", self.process.exitcode
                     )
                 self.beat.value = time.monotonic()  # its start counts as a beat
-                self.process = self.context.Process(
+                process = self.context.Process(
                     target=self.target,
                     args=(self.app, self.beat),
                     name="ledger-writer",
                     daemon=True,
                 )
-                self.process.start()
+                process.start()
+                self.process = process  # only a started process is ever ``self.process``
             self.stop.wait(self.check_every)
