@@ -128,16 +128,15 @@ class Loop:
             self._campaigns_at = time.monotonic()
         return self.campaigns
 
-    def once(self) -> int:
-        """One pass over every stream; returns the plays written (read, if redelivered).
-        ``self.full`` says whether some stream gave a whole batch (more may be waiting)."""
+    def once(self) -> None:
+        """One pass over every stream. ``self.full`` says whether some stream gave a whole
+        batch (more may be waiting)."""
         claim = time.monotonic() - self._claimed_at > CLAIM_EVERY_S
         if claim:
             self._claimed_at = time.monotonic()
         forget = time.monotonic() - self._forgot_at > FORGET_EVERY_S
         if forget:
             self._forgot_at = time.monotonic()
-        done = 0
         self.full = False
         for campaign_id, shards, commitment in self._published():
             written = 0
@@ -162,9 +161,7 @@ class Loop:
             if written:
                 campaign = self.session.get(Campaign, campaign_id)
                 chain.extend(self.session, self.redis, campaign, services.now())
-            done += written
         self._fresh = False
-        return done
 
     def _write(self, keys, commitment: str, entries) -> int:
         """Write a batch of one shard's entries, inserted chained where they continue the
