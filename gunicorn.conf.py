@@ -29,7 +29,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1))
 # 1,291, 1,342 and 1,112; p99 144, 155 and 235 ms): gthread is the fastest where slow clients
 # cannot reach it. GUNICORN_WORKER_CLASS picks one outright.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or ("gevent" if _binds_port else "gthread")
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Threads per process, for gthread only: gunicorn quietly runs a "sync" worker with more than one
+# thread as gthread, so sync keeps its one (a measurement of "sync" would be of gthread).
+threads = int(os.environ.get("GUNICORN_THREADS") or (4 if worker_class == "gthread" else 1))
 # gevent's bound on open connections per process (slow ones included); gthread ignores it.
 worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "1000"))
 

@@ -51,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 
 from bench import engine_bench, invariants, seed, shard_bench, sign_in_burst  # noqa: E402
+from bench.cpu import CpuSplit, ratio_ceiling  # noqa: E402
 from campaigns.models import Play  # noqa: E402
 from campaigns.web.app import create_app  # noqa: E402
 from campaigns.web.extensions import db  # noqa: E402
@@ -65,6 +66,7 @@ HELLO_PORT = int(os.environ.get("BENCH_HELLO_PORT", "5097"))
 PRIMARY_PORT = int(os.environ.get("BENCH_PRIMARY_PORT", "5096"))
 REPLICA_PORT = int(os.environ.get("BENCH_REPLICA_PORT", "5095"))
 FSYNC_LEVEL = 64 if 64 in LEVELS else LEVELS[0]
+SPLIT_LEVEL = FSYNC_LEVEL  # the CPU split by process (bench/cpu.py) is taken at this load
 PLAYERS = 5000
 PORT = int(os.environ.get("BENCH_PORT", "5099"))
 SANDBOX_PORT = int(os.environ.get("BENCH_SANDBOX_PORT", "5098"))
@@ -102,7 +104,13 @@ def main() -> int:
         with app.app_context():
             memory_before = app.extensions["redis"]["main"].info("memory")["used_memory"]
             plays_before = _count_plays()
-        results["http"] = _http_runs(campaign_id, cookie_file, env, app, campaign_id)
+        roots = {
+            "web": web.pid,
+            "redis": redis_server.pid,
+            "worker": worker.pid,
+            "sandbox": sandbox.pid,
+        }
+        results["http"] = _http_runs(campaign_id, cookie_file, env, app, roots)
         results["fsync"] = _fsync_runs(campaign_id, cookie_file, env, redis_server)
         results["replica"], web = _replica_runs(campaign_id, cookie_file, env, web)
         if SOAK_SECONDS:
@@ -227,7 +235,9 @@ def _wrk(
     return result
 
 
-def _http_runs(campaign_id: int, cookie_file: Path, env: dict, app, campaign: int) -> dict:
+def _http_runs(campaign_id: int, cookie_file: Path, env: dict, app, roots: dict) -> dict:
+    """Each load level: /healthz, the bare Flask hello, and plays with the writer's lag sampled;
+    at SPLIT_LEVEL, /healthz and the plays also with the machine's CPU split by process."""
     path = f"/h5/{campaign_id}/play"
     load_env = {**env, "BENCH_COOKIES": str(cookie_file), "BENCH_PATH": path}
     _wrk("healthz.lua", "/healthz", 16, 2, load_env)  # warm up every worker
@@ -235,9 +245,10 @@ def _http_runs(campaign_id: int, cookie_file: Path, env: dict, app, campaign: in
     _wrk("play.lua", path, 16, 2, load_env)
     runs = {}
     for level in LEVELS:
-        health = _wrk("healthz.lua", "/healthz", level, SECONDS, load_env)
+        with CpuSplit(roots) as health_cpu:
+            health = _wrk("healthz.lua", "/healthz", level, SECONDS, load_env)
         hello = _wrk("healthz.lua", "/healthz", level, SECONDS, load_env, HELLO_PORT)
-        with _LagSampler(app, campaign) as lag:
+        with _LagSampler(app, campaign_id) as lag, CpuSplit(roots) as play_cpu:
             play = _wrk("play.lua", path, level, SECONDS, load_env)
         runs[level] = {
             "healthz": health,
@@ -246,6 +257,11 @@ def _http_runs(campaign_id: int, cookie_file: Path, env: dict, app, campaign: in
             "ratio": play["rps"] / health["rps"],
             "writer_lag_ms": lag.percentiles(),
         }
+        if level == SPLIT_LEVEL:
+            runs[level]["cpu_us"] = {
+                "healthz": health_cpu.per_request(health["requests"]),
+                "play": play_cpu.per_request(play["requests"]),
+            }
     return runs
 
 
@@ -430,6 +446,7 @@ def _table(results: dict) -> str:
             f"| {play['rps']:.0f} | {play['p50_ms']:.1f} / {play['p99_ms']:.1f} "
             f"| {run['ratio']:.2f} | {lag['p50']} / {lag['p99']} | {statuses} |"
         )
+    lines += _cpu_table(results["http"].get(SPLIT_LEVEL, {}).get("cpu_us"))
     lines += [
         "",
         f"| counters Redis at {FSYNC_LEVEL} connections | play req/s | p50 / p99 ms "
@@ -496,6 +513,34 @@ def _table(results: dict) -> str:
             ),
         ]
     return "\n".join(lines)
+
+
+CPU_ROWS = (
+    ("web", "web (gunicorn workers)"),
+    ("redis", "counters Redis"),
+    ("worker", "worker: ledger writer, notice jobs and their work horses"),
+    ("sandbox", "WeChat sandbox (WeChat's own servers in production)"),
+    ("load", "wrk, the load generator"),
+    ("rest", "rest of the machine"),
+    ("machine", "machine, in all"),
+)
+
+
+def _cpu_table(split: dict | None) -> list[str]:
+    if not split:
+        return []
+    health, play = split["healthz"], split["play"]
+    lines = [
+        "",
+        f"| CPU per request at {SPLIT_LEVEL} connections, µs (bench/cpu.py) | /healthz | play |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {label} | {health[key]:.0f} | {play[key]:.0f} |" for key, label in CPU_ROWS]
+    lines.append(
+        "| play/healthz were a play to cost the web workers no more than /healthz "
+        f"| | {ratio_ceiling(health, play):.2f} |"
+    )
+    return lines
 
 
 def _shard_table(shards: dict) -> list[str]:

@@ -15,6 +15,7 @@ import shutil
 import sys
 
 from bench import run
+from bench.cpu import CpuSplit
 from devtools.embedded_redis import EmbeddedRedis
 
 CLASSES = ("sync", "gthread", "gevent")
@@ -33,12 +34,20 @@ def measure(worker_class: str, campaign_id: int, cookie_file, env: dict) -> dict
         load_env = {**env, "BENCH_COOKIES": str(cookie_file), "BENCH_PATH": path}
         run._wrk("healthz.lua", "/healthz", 16, 2, load_env)  # warm every worker up
         run._wrk("play.lua", path, 16, 2, load_env)
-        health = run._wrk("healthz.lua", "/healthz", CONNECTIONS, run.SECONDS, load_env)
-        play = run._wrk("play.lua", path, CONNECTIONS, run.SECONDS, load_env)
+        with CpuSplit({"web": web.pid}) as health_cpu:
+            health = run._wrk("healthz.lua", "/healthz", CONNECTIONS, run.SECONDS, load_env)
+        with CpuSplit({"web": web.pid}) as play_cpu:
+            play = run._wrk("play.lua", path, CONNECTIONS, run.SECONDS, load_env)
     finally:
         web.terminate()
         web.wait(30)
-    return {"healthz": health, "play": play, "ratio": play["rps"] / health["rps"]}
+    return {
+        "healthz": health,
+        "play": play,
+        "ratio": play["rps"] / health["rps"],
+        "healthz_web_us": health_cpu.per_request(health["requests"])["web"],
+        "play_web_us": play_cpu.per_request(play["requests"])["web"],
+    }
 
 
 def main(classes: tuple[str, ...]) -> int:
@@ -57,7 +66,10 @@ def main(classes: tuple[str, ...]) -> int:
         worker = run._spawn(
             [sys.executable, "-m", "flask", "--app", "wsgi", "worker"], env, "worker.log"
         )
-        print(f"{'class':8} {'healthz/s':>10} {'play/s':>8} {'ratio':>6} {'play p99 ms':>12} 5xx")
+        print(
+            f"{'class':8} {'healthz/s':>10} {'play/s':>8} {'ratio':>6} {'play p99 ms':>12} "
+            f"{'web µs/healthz':>15} {'web µs/play':>12} 5xx"
+        )
         failing = 0
         for worker_class in classes:
             result = measure(worker_class, campaign_id, cookie_file, env)
@@ -68,7 +80,8 @@ def main(classes: tuple[str, ...]) -> int:
             failing += bool(errors)
             print(
                 f"{worker_class:8} {health['rps']:10.0f} {play['rps']:8.0f} "
-                f"{result['ratio']:6.2f} {play['p99_ms']:12.1f} {errors}"
+                f"{result['ratio']:6.2f} {play['p99_ms']:12.1f} "
+                f"{result['healthz_web_us']:15.0f} {result['play_web_us']:12.0f} {errors}"
             )
     finally:
         if worker:
