@@ -4,6 +4,10 @@ dofile(os.getenv("BENCH_DIR") .. "/report.lua")
 
 local cookies = {}
 local counter = 0
+-- Each play carries its own Idempotency-Key, as the game page's script sends one
+-- (static/h5/common.js), so the draw script stores each for replays as it does for players:
+-- the run's start, the thread and the request's number make it unique.
+local run = tostring(os.time())
 local path = os.getenv("BENCH_PATH")
 for line in io.lines(os.getenv("BENCH_COOKIES")) do cookies[#cookies + 1] = line end
 
@@ -15,5 +19,8 @@ end
 function request()
   counter = counter + 1
   local cookie = cookies[(counter % #cookies) + 1]
-  return wrk.format("POST", path, {["Cookie"] = "session=" .. cookie, ["Content-Length"] = "0"})
+  local key = run .. "-" .. id .. "-" .. counter
+  return wrk.format("POST", path, {
+    ["Cookie"] = "session=" .. cookie, ["Content-Length"] = "0", ["Idempotency-Key"] = key,
+  })
 end
