@@ -15,7 +15,8 @@ import threading
 import time
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLTimeoutError
 
 from campaigns.core import services
 from campaigns.core.services import redis_clients
@@ -35,6 +36,10 @@ CLAIM_EVERY_S = 1.0
 # How often, and after how long idle, consumers holding nothing leave the group.
 FORGET_EVERY_S = 60.0
 FORGET_IDLE_MS = 3_600_000
+
+# What fails a whole pass rather than one campaign's part of it: the database or Redis out of
+# reach (or SQLite's write lock held too long), which every campaign would meet alike.
+UNREACHABLE = (OperationalError, InterfaceError, DisconnectionError, SQLTimeoutError, *REDIS_DOWN)
 
 
 def drain_consumer() -> str:
@@ -114,6 +119,7 @@ class Loop:
         self._claimed_at = 0.0
         self._forgot_at = time.monotonic()
         self._fresh = True  # the first pass reads this consumer's own pending entries
+        self.failing: set[int] = set()  # campaigns whose last pass could not be written
         self.full = False
 
     def _published(self) -> list[tuple[int, int, str]]:
@@ -130,7 +136,13 @@ class Loop:
 
     def once(self) -> None:
         """One pass over every stream. ``self.full`` says whether some stream gave a whole
-        batch (more may be waiting)."""
+        batch (more may be waiting).
+
+        A campaign whose plays cannot be written (SQL refuses a row, an entry the code cannot
+        read) is rolled back, logged and passed over; the other campaigns are written. Its
+        entries stay pending, unacknowledged, and are read again on each pass until they can
+        be written (/healthz/ledger shows its lag growing). SQL or Redis unreachable fails the
+        whole pass, as every campaign would fail alike (``run`` waits and tries again)."""
         claim = time.monotonic() - self._claimed_at > CLAIM_EVERY_S
         if claim:
             self._claimed_at = time.monotonic()
@@ -139,29 +151,51 @@ class Loop:
             self._forgot_at = time.monotonic()
         self.full = False
         for campaign_id, shards, commitment in self._published():
-            written = 0
-            for keys in all_shards(campaign_id, shards):
-                if self._fresh:
-                    writer.ensure_group(self.redis, keys)
-                    written += self._write(
-                        keys,
-                        commitment,
-                        writer.read_own_pending(self.redis, keys, self.consumer, self.batch),
+            reread = self._fresh or campaign_id in self.failing
+            try:
+                self._pass(campaign_id, shards, commitment, reread, claim, forget)
+            except UNREACHABLE:
+                raise
+            except Exception:
+                self.session.rollback()
+                if campaign_id not in self.failing:
+                    log.exception(
+                        "ledger writer: campaign %s's plays cannot be written; they stay in its "
+                        "streams and are tried again on every pass",
+                        campaign_id,
                     )
-                if forget:
-                    writer.forget_idle_consumers(self.redis, keys, FORGET_IDLE_MS)
-                if claim:
-                    entries = writer.claim(
-                        self.redis, keys, self.consumer, self.claim_idle_ms, self.batch
-                    )
-                    written += self._write(keys, commitment, entries)
-                written += self._write(
-                    keys, commitment, writer.read(self.redis, keys, self.consumer, self.batch)
-                )
-            if written:
-                campaign = self.session.get(Campaign, campaign_id)
-                chain.extend(self.session, self.redis, campaign, services.now())
+                self.failing.add(campaign_id)
+                continue
+            if campaign_id in self.failing:
+                log.warning("ledger writer: campaign %s's plays are written again", campaign_id)
+                self.failing.discard(campaign_id)
         self._fresh = False
+
+    def _pass(self, campaign_id, shards, commitment, reread, claim, forget) -> None:
+        """One campaign's part of a pass: ``reread`` reads this consumer's own pending entries
+        first (the writer's first pass, or after the campaign's last pass failed)."""
+        written = 0
+        for keys in all_shards(campaign_id, shards):
+            if reread:
+                writer.ensure_group(self.redis, keys)
+                written += self._write(
+                    keys,
+                    commitment,
+                    writer.read_own_pending(self.redis, keys, self.consumer, self.batch),
+                )
+            if forget:
+                writer.forget_idle_consumers(self.redis, keys, FORGET_IDLE_MS)
+            if claim:
+                entries = writer.claim(
+                    self.redis, keys, self.consumer, self.claim_idle_ms, self.batch
+                )
+                written += self._write(keys, commitment, entries)
+            written += self._write(
+                keys, commitment, writer.read(self.redis, keys, self.consumer, self.batch)
+            )
+        if written:
+            campaign = self.session.get(Campaign, campaign_id)
+            chain.extend(self.session, self.redis, campaign, services.now())
 
     def _write(self, keys, commitment: str, entries) -> int:
         """Write a batch of one shard's entries, inserted chained where they continue the
@@ -190,7 +224,7 @@ class Loop:
                 on_pass()
             try:
                 self.once()
-            except (SQLAlchemyError, *REDIS_DOWN) as exc:
+            except UNREACHABLE as exc:
                 self.session.rollback()
                 self._fresh = True  # what was read and not written is read again
                 log.warning("ledger writer: %s; retrying", type(exc).__name__)

@@ -21,7 +21,7 @@ from campaigns.draw.decision import Decision
 from campaigns.draw.keys import WRITER_GROUP, CampaignKeys
 from campaigns.jobs import ledger_writer
 from campaigns.ledger import chain, writer
-from campaigns.models import Play, Win
+from campaigns.models import Play, Player, Win
 from campaigns.web.extensions import db
 from campaigns.web.worker import WriterSupervisor
 from tests.campaigns.test_play_endpoint import play
@@ -349,3 +349,42 @@ def test_a_writer_that_beats_is_left_running(app):
         assert supervisor.process is first and first.is_alive()
     finally:
         _stop(supervisor)
+
+
+def test_a_campaign_whose_plays_sql_refuses_holds_up_no_other_campaign(factory, quiet_app):
+    """One campaign's batch that cannot be written (here a play naming a player SQL does not
+    hold: a foreign key refuses it) stays pending in its stream while the writer writes the
+    other campaigns, and is written on the first pass after the cause is gone."""
+    app = quiet_app()
+    with app.app_context():
+        stuck = factory.campaign(prizes=[{"name": "Mug", "stock": 5, "probability": 0.0}])
+        going = factory.campaign(prizes=[{"name": "Pen", "stock": 5, "probability": 0.0}])
+        player = factory.player()
+        client = factory.signed_in(player, app.test_client())
+        assert play(client, stuck.id).status_code == 200
+        assert play(client, going.id).status_code == 200
+        redis = app.extensions["redis"]["counters"]
+        keys = CampaignKeys(stuck.id)
+        [(_, fields)] = redis.xrange(keys.stream)
+        missing = player.id + 99
+        orphan = {**json.loads(fields[b"d"]), "seq": 2, "key": "orphan", "player": missing}
+        redis.xadd(keys.stream, {"d": json.dumps(orphan)})
+        loop = ledger_writer.Loop(db.session, redis, app.config, consumer="writer")
+
+        loop.once()
+        assert _ledger(db.session, going.id) == [(1, "lose")]
+        assert _ledger(db.session, stuck.id) == []  # the batch is one transaction
+        assert loop.failing == {stuck.id}
+        assert redis.xpending(keys.stream, WRITER_GROUP)["pending"] == 2
+        assert play(client, going.id).status_code == 200
+        loop.once()  # tried again, still refused; the other campaign goes on
+        assert _ledger(db.session, going.id) == [(1, "lose"), (2, "lose")]
+        assert _ledger(db.session, stuck.id) == []
+
+        # the player row appears (a restore, say): the pending plays are written, once each
+        db.session.add(Player(id=missing, openid="o-restored", created_at=player.created_at))
+        db.session.commit()
+        loop.once()
+        assert _ledger(db.session, stuck.id) == [(1, "lose"), (2, "lose")]
+        assert loop.failing == set()
+        assert redis.xpending(keys.stream, WRITER_GROUP)["pending"] == 0
