@@ -74,6 +74,27 @@ def sealer(session, keys, commitment: str):
     return seal
 
 
+def apart(session, campaign_id: int, work, *args, loud: bool = True) -> int | None:
+    """``work(*args)``, one campaign's part of a writer's pass or of the sweep (returning the
+    plays it wrote), run so that a campaign whose plays cannot be written (SQL refuses a row, an
+    entry the code cannot read) holds up no other: its failure is rolled back, logged (when
+    ``loud``) and answered None, its entries left pending in its streams. SQL or Redis out of
+    reach is raised, as every campaign would meet it alike."""
+    try:
+        return work(*args)
+    except UNREACHABLE:
+        raise
+    except Exception:
+        session.rollback()
+        if loud:
+            log.exception(
+                "campaign %s's plays cannot be written; they stay in its streams and are tried "
+                "again on every pass",
+                campaign_id,
+            )
+        return None
+
+
 def drain_campaign(session, redis, campaign_id: int) -> int:
     """Write every play a campaign's streams hold now, synchronously (before a rebuild of its
     Redis state from SQL, and in the periodic sweep). Returns the plays read."""
@@ -151,27 +172,23 @@ class Loop:
             self._forgot_at = time.monotonic()
         self.full = False
         for campaign_id, shards, commitment in self._published():
-            reread = self._fresh or campaign_id in self.failing
-            try:
-                self._pass(campaign_id, shards, commitment, reread, claim, forget)
-            except UNREACHABLE:
-                raise
-            except Exception:
-                self.session.rollback()
-                if campaign_id not in self.failing:
-                    log.exception(
-                        "ledger writer: campaign %s's plays cannot be written; they stay in its "
-                        "streams and are tried again on every pass",
-                        campaign_id,
-                    )
+            failed_before = campaign_id in self.failing
+            reread = self._fresh or failed_before
+            written = apart(
+                self.session,
+                campaign_id,
+                self._pass,
+                *(campaign_id, shards, commitment, reread, claim, forget),
+                loud=not failed_before,  # logged once, not on every pass
+            )
+            if written is None:
                 self.failing.add(campaign_id)
-                continue
-            if campaign_id in self.failing:
+            elif failed_before:
                 log.warning("ledger writer: campaign %s's plays are written again", campaign_id)
                 self.failing.discard(campaign_id)
         self._fresh = False
 
-    def _pass(self, campaign_id, shards, commitment, reread, claim, forget) -> None:
+    def _pass(self, campaign_id, shards, commitment, reread, claim, forget) -> int:
         """One campaign's part of a pass: ``reread`` reads this consumer's own pending entries
         first (the writer's first pass, or after the campaign's last pass failed)."""
         written = 0
@@ -196,6 +213,7 @@ class Loop:
         if written:
             campaign = self.session.get(Campaign, campaign_id)
             chain.extend(self.session, self.redis, campaign, services.now())
+        return written
 
     def _write(self, keys, commitment: str, entries) -> int:
         """Write a batch of one shard's entries, inserted chained where they continue the

@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from campaigns.draw.decision import Decision
 from campaigns.draw.keys import WRITER_GROUP, CampaignKeys
-from campaigns.jobs import ledger_writer
+from campaigns.jobs import ledger_writer, schedule
 from campaigns.ledger import chain, writer
 from campaigns.models import Play, Player, Win
 from campaigns.web.extensions import db
@@ -351,24 +351,33 @@ def test_a_writer_that_beats_is_left_running(app):
         _stop(supervisor)
 
 
+def _one_campaign_refused(factory, app):
+    """Two campaigns with a play each; the first's stream also holds a play naming a player
+    SQL does not hold, which a foreign key refuses. Returns (stuck, going, player, its client,
+    the missing player's id)."""
+    stuck = factory.campaign(prizes=[{"name": "Mug", "stock": 5, "probability": 0.0}])
+    going = factory.campaign(prizes=[{"name": "Pen", "stock": 5, "probability": 0.0}])
+    player = factory.player()
+    client = factory.signed_in(player, app.test_client())
+    assert play(client, stuck.id).status_code == 200
+    assert play(client, going.id).status_code == 200
+    redis = app.extensions["redis"]["counters"]
+    [(_, fields)] = redis.xrange(CampaignKeys(stuck.id).stream)
+    missing = player.id + 99
+    orphan = {**json.loads(fields[b"d"]), "seq": 2, "key": "orphan", "player": missing}
+    redis.xadd(CampaignKeys(stuck.id).stream, {"d": json.dumps(orphan)})
+    return stuck, going, player, client, missing
+
+
 def test_a_campaign_whose_plays_sql_refuses_holds_up_no_other_campaign(factory, quiet_app):
-    """One campaign's batch that cannot be written (here a play naming a player SQL does not
-    hold: a foreign key refuses it) stays pending in its stream while the writer writes the
-    other campaigns, and is written on the first pass after the cause is gone."""
+    """One campaign's batch that cannot be written stays pending in its stream while the
+    writer writes the other campaigns, and is written on the first pass after the cause is
+    gone."""
     app = quiet_app()
     with app.app_context():
-        stuck = factory.campaign(prizes=[{"name": "Mug", "stock": 5, "probability": 0.0}])
-        going = factory.campaign(prizes=[{"name": "Pen", "stock": 5, "probability": 0.0}])
-        player = factory.player()
-        client = factory.signed_in(player, app.test_client())
-        assert play(client, stuck.id).status_code == 200
-        assert play(client, going.id).status_code == 200
+        stuck, going, player, client, missing = _one_campaign_refused(factory, app)
         redis = app.extensions["redis"]["counters"]
         keys = CampaignKeys(stuck.id)
-        [(_, fields)] = redis.xrange(keys.stream)
-        missing = player.id + 99
-        orphan = {**json.loads(fields[b"d"]), "seq": 2, "key": "orphan", "player": missing}
-        redis.xadd(keys.stream, {"d": json.dumps(orphan)})
         loop = ledger_writer.Loop(db.session, redis, app.config, consumer="writer")
 
         loop.once()
@@ -388,3 +397,16 @@ def test_a_campaign_whose_plays_sql_refuses_holds_up_no_other_campaign(factory, 
         assert _ledger(db.session, stuck.id) == [(1, "lose"), (2, "lose")]
         assert loop.failing == set()
         assert redis.xpending(keys.stream, WRITER_GROUP)["pending"] == 0
+
+
+def test_the_sweep_goes_on_past_a_campaign_whose_plays_sql_refuses(factory, quiet_app):
+    """The sweep drains every campaign's streams too: one it cannot write must not stop it
+    from writing the others, nor from the rest of its round (notices, expiry, payouts): it
+    used to raise there, before any of them."""
+    app = quiet_app()
+    with app.app_context():
+        stuck, going, *_ = _one_campaign_refused(factory, app)
+        stuck_id, going_id = stuck.id, going.id  # the sweep ends its session
+        assert schedule.sweep_in_flight() == 1  # the other campaign's play
+        assert _ledger(db.session, going_id) == [(1, "lose")]
+        assert _ledger(db.session, stuck_id) == []
