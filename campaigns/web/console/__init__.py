@@ -47,6 +47,12 @@ def _game_label(name: str) -> str:
     return registry.get(name).label if name in registry.names() else name
 
 
+@blueprint.app_template_filter("percent")
+def percent(probability) -> str:
+    """The one way the console writes a prize's odds: a per-play probability as a percentage."""
+    return f"{100 * (probability or 0):.2f}%"
+
+
 # The one way the console writes a moment: minutes, in the campaign's zone (its name beside it
 # where the page does not already say it), whatever the value's form: SQL's naive UTC, an aware
 # datetime or an ISO string from the API's dicts.

@@ -13,7 +13,7 @@ from campaigns.ledger import chain, writer
 from campaigns.management import campaign_admin
 from campaigns.models import AuditEntry
 from campaigns.play import load_campaign
-from campaigns.web.console import blueprint, forms, local_time
+from campaigns.web.console import blueprint, forms, local_time, percent
 from campaigns.web.console.auth import actor_name
 from campaigns.web.console.common import apply_edit, game_url
 from campaigns.web.extensions import db
@@ -55,7 +55,7 @@ def changes(before: dict | None, after: dict | None) -> list[tuple[str, object, 
                             (f"{prize.get('name')}: {field}", previous.get(field), prize.get(field))
                         )
         elif key == "prizes" and isinstance(new, list):  # the table committed at go-live
-            table = ", ".join(f"{p.get('name')} {100 * p.get('probability', 0):.2f}%" for p in new)
+            table = ", ".join(f"{p.get('name')} {percent(p.get('probability'))}" for p in new)
             rows.append((key, None, table))
         elif old != new:
             rows.append((key, old, new))
