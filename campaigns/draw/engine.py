@@ -117,7 +117,6 @@ class Engine:
         (requests, window in ms) of the per-player limit the script enforces, None for none.
         The decision is in the shard's play stream when this returns (see draw.lua)."""
         keys = for_player(campaign.id, player_id, campaign.shards)
-        day = local_day(campaign, now)
         args = self.draw_args(campaign, player_id, idem_key, now, eligible, pseudonym, rate)
         for _ in range(MAX_ROUNDS):
             kind, *rest = self._draw(keys.draw_keys(player_id, idem_key), args)
@@ -143,7 +142,7 @@ class Engine:
                     campaign,
                     keys,
                     player_id,
-                    day,
+                    local_day(campaign, now),  # as draw_args gives it; rare here
                     now,
                     self.idempotency_ttl,
                 )
