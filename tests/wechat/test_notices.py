@@ -77,7 +77,8 @@ def test_a_double_enqueue_is_one_job(win, redis):
     won, _ = win()
     notices.enqueue_notice(redis, won.id, [0])
     notices.enqueue_notice(redis, won.id, [0])
-    assert Queue(queues.NOTICES, connection=redis).job_ids == [notices.job_id(won.id)]
+    waiting = Queue(queues.NOTICES, connection=redis).job_ids
+    assert waiting == [notices.batch_job_id([won.id]), notices.job_id(won.id)]  # its batch's
 
 
 @pytest.mark.parametrize(
@@ -193,7 +194,8 @@ def test_a_refusal_for_good_is_recorded_once_and_never_retried(
     assert (stored.notice_status, stored.notice_attempts) == (status, 1)
     queue = Queue(queues.NOTICES, connection=redis)
     assert queue.count == 0 and queue.scheduled_job_registry.count == 0
-    assert queue.fetch_job(notices.job_id(won.id)).get_status() == "finished"
+    assert queue.fetch_job(notices.batch_job_id([won.id])).get_status() == "finished"
+    assert queue.fetch_job(notices.job_id(won.id)) is None  # no retry of its own
     assert sandbox.sent_templates() == [] and len(sandbox.calls(SEND)) == 1
     # The sweep leaves it alone, and a stray enqueue sends nothing.
     clock.advance(minutes=2)
