@@ -125,7 +125,7 @@ def send_win_notices(win_ids: list[int]) -> dict[str, int]:
     pending: SimpleQueue[int] = SimpleQueue()
     for win_id in win_ids:
         pending.put(win_id)
-    senders = min(settings["NOTICE_CONCURRENCY"], len(win_ids))
+    senders = max(1, min(settings["NOTICE_CONCURRENCY"], len(win_ids)))
     send = services.in_app_context(_send_until_empty)
     with ThreadPoolExecutor(senders, thread_name_prefix="notice") as pool:
         tallies = list(pool.map(lambda _: send(pending), range(senders)))
