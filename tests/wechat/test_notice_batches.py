@@ -1,8 +1,11 @@
 """Winner notices by ledger batch: one RQ job for a batch's wins, each win sent once through it,
 a job run twice or beside the sweep's per-win jobs sending nothing twice, a win WeChat answers
-"busy" retried alone in its own job, and a refusal recorded as for a win's own job."""
+"busy" retried alone in its own job, a refusal recorded as for a win's own job, and the
+production worker running these jobs in its own process."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 from rq import Queue
@@ -12,6 +15,7 @@ from sqlalchemy import select
 from campaigns.core import queues
 from campaigns.models import Win
 from campaigns.web.extensions import db
+from campaigns.web.worker import run_worker
 from campaigns.wechat import notices
 from tests.ledger import settle
 
@@ -116,3 +120,19 @@ def test_a_refusal_in_a_batch_is_recorded_and_never_retried(batch, sandbox, run_
     assert not Job.exists(notices.job_id(refused), connection=redis)
     queue = notices_queue(redis)
     assert queue.count == 0 and queue.scheduled_job_registry.count == 0
+
+
+def test_the_production_worker_sends_notices_in_process_and_forks_for_other_queues(
+    batch, sandbox, app, redis
+):
+    """``AppWorker`` (not the suite's in-process worker): the notices queue's jobs in the
+    worker's own process, the sweep's queue's in a work horse, which opens its own SQL
+    connections rather than using the worker's."""
+    wins = batch()
+    in_process = queues.enqueue("os.getpid", queue_name=queues.NOTICES)
+    forked = queues.enqueue("os.getpid")
+    run_worker(app, burst=True)
+    assert in_process.latest_result().return_value == os.getpid()
+    assert forked.latest_result().return_value not in (None, os.getpid())
+    assert stored(wins) == {win_id: ("sent", 1) for win_id in wins}
+    assert len(sandbox.sent_templates()) == WINNERS

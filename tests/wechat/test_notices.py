@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import pytest
+from redis import Redis
 from rq import Queue
 from sqlalchemy import select
 
@@ -20,6 +21,9 @@ from campaigns.jobs import schedule
 from campaigns.models import Win
 from campaigns.web.extensions import db
 from campaigns.wechat import keys, notices
+from devtools.sandbox import keys as sandbox_keys
+from devtools.sandbox.config import REDIS_DB as SANDBOX_DB
+from devtools.sandbox.config import with_db
 from tests.conftest import free_port
 from tests.live_server import ROOT, LiveServer
 from tests.sandbox_client import wait_for
@@ -243,6 +247,7 @@ def test_a_worker_killed_mid_send_leaves_no_duplicate_and_no_lost_notice(
 ):
     won, _ = win()
     sandbox.fail(SEND, "delay", times=1, seconds=3)  # WeChat takes its time to answer
+    sandbox_redis = Redis.from_url(with_db(app.config["REDIS_URL"], SANDBOX_DB))
     env = {
         **os.environ,
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -261,8 +266,11 @@ def test_a_worker_killed_mid_send_leaves_no_duplicate_and_no_lost_notice(
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_for(lambda: fresh(won.id).notice_status == "sending")  # claimed, send in flight
-        os.killpg(worker.pid, signal.SIGKILL)  # the worker and its work horse
+        wait_for(lambda: fresh(won.id).notice_status == "sending")  # claimed
+        # The send reached WeChat (the sandbox took the delay it answers with): the worker,
+        # which sends notices in its own process, is killed while it waits for the answer.
+        wait_for(lambda: not sandbox_redis.exists(sandbox_keys.failures(SEND)))
+        os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
     finally:
         if worker.poll() is None:
