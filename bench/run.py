@@ -51,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 
 from bench import engine_bench, invariants, seed, shard_bench, sign_in_burst  # noqa: E402
+from bench import notices as notices_bench  # noqa: E402
 from bench.cpu import CpuSplit, ratio_ceiling  # noqa: E402
 from campaigns.models import Play  # noqa: E402
 from campaigns.web.app import create_app  # noqa: E402
@@ -111,6 +112,11 @@ def main() -> int:
             "sandbox": sandbox.pid,
         }
         results["http"] = _http_runs(campaign_id, cookie_file, env, app, roots)
+        path = f"/h5/{campaign_id}/play"
+        load_env = {**env, "BENCH_COOKIES": str(cookie_file), "BENCH_PATH": path}
+        results["notices"] = notices_bench.run(
+            app, env, worker.pid, lambda: _wrk("play.lua", path, 64, SECONDS, load_env)
+        )
         results["fsync"] = _fsync_runs(campaign_id, cookie_file, env, redis_server)
         results["replica"], web = _replica_runs(campaign_id, cookie_file, env, web)
         if SOAK_SECONDS:
@@ -460,6 +466,7 @@ def _table(results: dict) -> str:
             f"| {name} | {run['rps']:.0f} | {run['p50_ms']:.1f} / {run['p99_ms']:.1f} "
             f"| {statuses} |"
         )
+    lines += notices_bench.table(results["notices"])
     if "engine" not in results:
         checks = results["invariants"]
         lines += ["", f"Invariants after the load: {'OK' if checks['ok'] else 'VIOLATED'}"]

@@ -78,6 +78,11 @@ class Config:
         # How long a notice send holds its per-win lock: long enough for WeChat's delivery
         # report (TEMPLATESENDJOBFINISH) to arrive before a send of unknown outcome is retried.
         self.NOTICE_LEASE_SECONDS = int(env.get("NOTICE_LEASE_SECONDS", 120))
+        # How many of a ledger batch's winner notices its one job sends at a time (threads,
+        # each with its own SQL session and WeChat connection): a send is an HTTP call to
+        # WeChat of tens of ms, so one worker sends about this many per such call's time
+        # (8 at 50 ms: ~160 a second). Each thread holds one SQL connection while the job runs.
+        self.NOTICE_CONCURRENCY = int(env.get("NOTICE_CONCURRENCY", 8))
         # Backoff between a notice job's retries (seconds); the sweep takes over afterwards.
         self.NOTICE_RETRY_INTERVALS = [
             int(s) for s in env.get("NOTICE_RETRY_INTERVALS", "10,30,60,300,900").split(",")

@@ -93,3 +93,16 @@ def campaign_snapshots() -> dict:
 def settings():
     """The app's settings (``Config`` plus overrides), as Flask holds them."""
     return current_app.config
+
+
+def in_app_context(func):
+    """``func`` made to run inside an app context of its own, of the app running now: for a
+    thread a job starts (Flask's contexts are per thread, and the SQL session is scoped to its
+    context, so each such thread gets its own session)."""
+    app = current_app._get_current_object()
+
+    def run(*args, **kwargs):
+        with app.app_context():
+            return func(*args, **kwargs)
+
+    return run

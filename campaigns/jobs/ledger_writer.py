@@ -57,7 +57,7 @@ def won(win: writer.NewWin) -> None:
 
 def after_commit(wins: list[writer.NewWin]) -> None:
     """What follows a batch's newly inserted wins: ``won`` for each, then their WeChat notices,
-    enqueued together (one pipelined round trip); each win is in exactly one batch's list."""
+    one job for the batch (``notices.notify_wins``); each win is in exactly one batch's list."""
     for win in wins:
         won(win)
     notices.notify_wins([win.id for win in wins])

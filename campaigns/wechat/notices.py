@@ -1,5 +1,12 @@
 """Winner notices: one WeChat template message per win, sent by an RQ job, never twice.
 
+The jobs: one per ledger batch's wins (``notify_wins`` enqueues ``send_win_notices``, which
+sends the batch's notices a few at a time), so a burst of wins is a few jobs a second; a win
+of that batch not sent for now goes on in its own job (``send_win_notice``, job id
+``notice-win-<id>``, retried with backoff), which is also the job the sweep enqueues for a
+win still open a minute later (``requeue_stale``). Whichever job sends, it sends through
+``deliver``.
+
 How a win's notice moves (``Win.notice_status``):
 
     pending --claim--> sending --accepted--> sent
@@ -21,8 +28,12 @@ mistake (never sending) cannot happen: a win leaves "pending"/"sending" only on 
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from queue import Empty, SimpleQueue
 
 import requests
 from redis.exceptions import LockError, RedisError
@@ -30,6 +41,7 @@ from rq import Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from urllib3.exceptions import NewConnectionError
 from wechatpy.exceptions import WeChatClientException
 
@@ -74,44 +86,94 @@ def job_id(win_id: int) -> str:
     return f"notice-win-{win_id}"
 
 
-def notify_win(win_id: int) -> None:
-    """Called right after a win is committed (campaigns/jobs/ledger_writer.py batches them
-    through ``notify_wins``). Redis trouble only delays the
-    notice: the win stays "pending" and the sweep enqueues it.
-
-    No look for an earlier job first (``enqueue_notice``): the win was inserted a moment ago and
-    the sweep takes only wins a minute old, so none exists; and were one to, the win's lease and
-    claim in ``deliver`` would still send once."""
-    try:
-        _enqueue(win_id, services.settings()["NOTICE_RETRY_INTERVALS"])
-    except RedisError:
-        log.warning("could not enqueue the notice of win %s; the sweep will", win_id)
+def batch_job_id(win_ids: list[int]) -> str:
+    """The job id of a batch's notices, derived from its wins: enqueued again (an
+    at-least-once caller), the same batch is the same job."""
+    digest = hashlib.sha256(",".join(map(str, sorted(win_ids))).encode()).hexdigest()[:16]
+    return f"notice-wins-{min(win_ids)}-{len(win_ids)}-{digest}"
 
 
 def notify_wins(win_ids: list[int]) -> None:
-    """``notify_win`` for many wins just committed together (a ledger writer's batch): one
-    pipelined round trip to Redis instead of one per win."""
+    """Called right after a ledger writer committed a batch of plays
+    (campaigns/jobs/ledger_writer.py): one job, ``send_win_notices``, for all the batch's new
+    wins, rather than one per win, so a burst of wins is a few jobs a second, not hundreds.
+    Redis trouble only delays the notices: the wins stay "pending" and the sweep enqueues each.
+
+    Not enqueued again while the job exists (queued, running, or finished within its result's
+    TTL). No look for a win's own job: the wins were inserted a moment ago and the sweep takes
+    only wins a minute old; and were one to exist, the win's lease and claim in ``deliver``
+    would still send once."""
     if not win_ids:
         return
-    intervals = services.settings()["NOTICE_RETRY_INTERVALS"]
-    queue = queues.queue(queues.NOTICES)
-    jobs = [
-        queue.prepare_data(
-            send_win_notice,
-            (win_id,),
-            job_id=job_id(win_id),
-            retry=Retry(max=len(intervals), interval=intervals),
-        )
-        for win_id in win_ids
-    ]
+    redis = redis_clients.main
+    batch = batch_job_id(win_ids)
     try:
-        queue.enqueue_many(jobs)
+        if not Job.exists(batch, connection=redis):
+            queues.enqueue(send_win_notices, win_ids, queue_name=queues.NOTICES, job_id=batch)
     except RedisError:
         log.warning("could not enqueue the notices of %d wins; the sweep will", len(win_ids))
 
 
-def enqueue_notice(redis, win_id: int, intervals: list[int]) -> Job:
-    """Enqueue the win's notice job unless one is already waiting or running (one job id)."""
+def send_win_notices(win_ids: list[int]) -> dict[str, int]:
+    """The RQ job of a batch's wins: each delivered once (``deliver``: the win's lease and its
+    claim in SQL keep it to one message whatever else runs, a sweep's job or this job again),
+    ``NOTICE_CONCURRENCY`` at a time, since each is an HTTP call to WeChat. A win that cannot
+    be sent now (``NoticeRetry``, or SQL or Redis trouble) goes on alone in its own job
+    (``retry_alone``): the batch is never retried, so no other win is touched again. Returns
+    how many wins ended in each status."""
+    settings = services.settings()
+    pending: SimpleQueue[int] = SimpleQueue()
+    for win_id in win_ids:
+        pending.put(win_id)
+    senders = max(1, min(settings["NOTICE_CONCURRENCY"], len(win_ids)))
+    send = services.in_app_context(_send_until_empty)
+    with ThreadPoolExecutor(senders, thread_name_prefix="notice") as pool:
+        tallies = list(pool.map(lambda _: send(pending), range(senders)))
+    return dict(sum(tallies, Counter()))
+
+
+def _send_until_empty(pending: SimpleQueue) -> Counter:
+    """One sender of ``send_win_notices``, in its own app context: its own SQL session and
+    WeChat client (a requests session, which is not shared between threads and keeps its
+    connection from one win to the next)."""
+    from campaigns.wechat.clients import current_client, current_settings
+
+    session, redis, clock = services.session(), redis_clients.main, services.clock()
+    client, settings = current_client(), current_settings()
+    lease = services.settings()["NOTICE_LEASE_SECONDS"]
+    intervals = services.settings()["NOTICE_RETRY_INTERVALS"]
+    tally: Counter = Counter()
+    try:
+        while True:
+            try:
+                win_id = pending.get_nowait()
+            except Empty:
+                return tally
+            try:
+                tally[deliver(session, redis, client, settings, clock, win_id, lease)] += 1
+            except (NoticeRetry, SQLAlchemyError, RedisError) as exc:
+                session.rollback()
+                log.info("notice of win %s goes on alone: %s", win_id, exc)
+                tally["retried alone"] += 1
+                retry_alone(redis, win_id, intervals)
+    finally:
+        session.remove()
+
+
+def retry_alone(redis, win_id: int, intervals: list[int]) -> None:
+    """A win of a batch job not sent for now: its own job (``send_win_notice``), as if the
+    batch's attempt had been that job's first, so the backoff (``NOTICE_RETRY_INTERVALS``)
+    and the number of attempts are what they are for a win's own job. Nothing new when that
+    job is already waiting or running (``enqueue_notice``); Redis down: the sweep will."""
+    try:
+        enqueue_notice(redis, win_id, intervals, first_after=True)
+    except RedisError:
+        log.warning("could not enqueue the notice of win %s; the sweep will", win_id)
+
+
+def enqueue_notice(redis, win_id: int, intervals: list[int], first_after: bool = False) -> Job:
+    """Enqueue the win's notice job unless one is already waiting or running (one job id).
+    ``first_after``: the first attempt waits the first interval (an attempt just failed)."""
     try:
         job = Job.fetch(job_id(win_id), connection=redis)
     except NoSuchJobError:
@@ -122,7 +184,16 @@ def enqueue_notice(redis, win_id: int, intervals: list[int]) -> Job:
         if status in LIVE_JOB or running:
             return job
         job.delete()  # finished, failed, or started by a worker that died: a fresh one
-    return _enqueue(win_id, intervals)
+    if first_after and intervals and intervals[0]:
+        later = intervals[1:]
+        return queues.queue(queues.NOTICES).enqueue_in(
+            timedelta(seconds=intervals[0]),
+            send_win_notice,
+            win_id,
+            job_id=job_id(win_id),
+            retry=Retry(max=len(later), interval=later) if later else None,
+        )
+    return _enqueue(win_id, intervals[1:] if first_after else intervals)
 
 
 def _enqueue(win_id: int, intervals: list[int]) -> Job:
@@ -131,12 +202,12 @@ def _enqueue(win_id: int, intervals: list[int]) -> Job:
         win_id,
         queue_name=queues.NOTICES,
         job_id=job_id(win_id),
-        retry=Retry(max=len(intervals), interval=intervals),
+        retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
     )
 
 
 def send_win_notice(win_id: int) -> str:
-    """The RQ job: send the notice of one win (see ``deliver``)."""
+    """The RQ job of one win (its retries, the sweep's): send its notice (see ``deliver``)."""
     from campaigns.wechat.clients import current_client, current_settings
 
     try:

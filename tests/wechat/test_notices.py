@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import pytest
+from redis import Redis
 from rq import Queue
 from sqlalchemy import select
 
@@ -20,6 +21,9 @@ from campaigns.jobs import schedule
 from campaigns.models import Win
 from campaigns.web.extensions import db
 from campaigns.wechat import keys, notices
+from devtools.sandbox import keys as sandbox_keys
+from devtools.sandbox.config import REDIS_DB as SANDBOX_DB
+from devtools.sandbox.config import with_db
 from tests.conftest import free_port
 from tests.live_server import ROOT, LiveServer
 from tests.sandbox_client import wait_for
@@ -77,7 +81,8 @@ def test_a_double_enqueue_is_one_job(win, redis):
     won, _ = win()
     notices.enqueue_notice(redis, won.id, [0])
     notices.enqueue_notice(redis, won.id, [0])
-    assert Queue(queues.NOTICES, connection=redis).job_ids == [notices.job_id(won.id)]
+    waiting = Queue(queues.NOTICES, connection=redis).job_ids
+    assert waiting == [notices.batch_job_id([won.id]), notices.job_id(won.id)]  # its batch's
 
 
 @pytest.mark.parametrize(
@@ -193,7 +198,8 @@ def test_a_refusal_for_good_is_recorded_once_and_never_retried(
     assert (stored.notice_status, stored.notice_attempts) == (status, 1)
     queue = Queue(queues.NOTICES, connection=redis)
     assert queue.count == 0 and queue.scheduled_job_registry.count == 0
-    assert queue.fetch_job(notices.job_id(won.id)).get_status() == "finished"
+    assert queue.fetch_job(notices.batch_job_id([won.id])).get_status() == "finished"
+    assert queue.fetch_job(notices.job_id(won.id)) is None  # no retry of its own
     assert sandbox.sent_templates() == [] and len(sandbox.calls(SEND)) == 1
     # The sweep leaves it alone, and a stray enqueue sends nothing.
     clock.advance(minutes=2)
@@ -241,6 +247,7 @@ def test_a_worker_killed_mid_send_leaves_no_duplicate_and_no_lost_notice(
 ):
     won, _ = win()
     sandbox.fail(SEND, "delay", times=1, seconds=3)  # WeChat takes its time to answer
+    sandbox_redis = Redis.from_url(with_db(app.config["REDIS_URL"], SANDBOX_DB))
     env = {
         **os.environ,
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -259,8 +266,11 @@ def test_a_worker_killed_mid_send_leaves_no_duplicate_and_no_lost_notice(
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_for(lambda: fresh(won.id).notice_status == "sending")  # claimed, send in flight
-        os.killpg(worker.pid, signal.SIGKILL)  # the worker and its work horse
+        wait_for(lambda: fresh(won.id).notice_status == "sending")  # claimed
+        # The send reached WeChat (the sandbox took the delay it answers with): the worker,
+        # which sends notices in its own process, is killed while it waits for the answer.
+        wait_for(lambda: not sandbox_redis.exists(sandbox_keys.failures(SEND)))
+        os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
     finally:
         if worker.poll() is None:
