@@ -42,6 +42,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
 from urllib3.exceptions import NewConnectionError
 from wechatpy.exceptions import WeChatClientException
 
@@ -231,7 +232,8 @@ def deliver(session, redis, client, settings, clock, win_id: int, lease_seconds:
         raise NoticeRetry(f"win {win_id}: another attempt holds the lease")
     keep_lease = False
     try:
-        win = session.get(Win, win_id)
+        # with what the message names, in the one SELECT (a burst sends thousands of these)
+        win = session.get(Win, win_id, options=[joinedload(Win.player), joinedload(Win.prize)])
         if win is None or win.notice_status not in OPEN:
             return win.notice_status if win else "missing"
         if not _claim(session, win_id):
