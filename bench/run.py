@@ -112,8 +112,7 @@ def main() -> int:
             "sandbox": sandbox.pid,
         }
         results["http"] = _http_runs(campaign_id, cookie_file, env, app, roots)
-        path = f"/h5/{campaign_id}/play"
-        load_env = {**env, "BENCH_COOKIES": str(cookie_file), "BENCH_PATH": path}
+        path, load_env = play_load(campaign_id, cookie_file, env)
         results["notices"] = notices_bench.run(
             app, env, worker.pid, lambda: _wrk("play.lua", path, 64, SECONDS, load_env)
         )
@@ -241,11 +240,16 @@ def _wrk(
     return result
 
 
+def play_load(campaign_id: int, cookie_file: Path, env: dict) -> tuple[str, dict]:
+    """The play path and wrk's environment for bench/play.lua (its players' cookies, the path)."""
+    path = f"/h5/{campaign_id}/play"
+    return path, {**env, "BENCH_COOKIES": str(cookie_file), "BENCH_PATH": path}
+
+
 def _http_runs(campaign_id: int, cookie_file: Path, env: dict, app, roots: dict) -> dict:
     """Each load level: /healthz, the bare Flask hello, and plays with the writer's lag sampled;
     at SPLIT_LEVEL, /healthz and the plays also with the machine's CPU split by process."""
-    path = f"/h5/{campaign_id}/play"
-    load_env = {**env, "BENCH_COOKIES": str(cookie_file), "BENCH_PATH": path}
+    path, load_env = play_load(campaign_id, cookie_file, env)
     _wrk("healthz.lua", "/healthz", 16, 2, load_env)  # warm up every worker
     _wrk("healthz.lua", "/healthz", 16, 2, load_env, HELLO_PORT)
     _wrk("play.lua", path, 16, 2, load_env)
@@ -274,8 +278,7 @@ def _http_runs(campaign_id: int, cookie_file: Path, env: dict, app, roots: dict)
 def _fsync_runs(campaign_id: int, cookie_file: Path, env: dict, redis_server) -> dict:
     """Play at one load with the counters Redis fsyncing its AOF every second, then on every
     write (CONFIG SET: the same server, the same data)."""
-    path = f"/h5/{campaign_id}/play"
-    load_env = {**env, "BENCH_COOKIES": str(cookie_file), "BENCH_PATH": path}
+    path, load_env = play_load(campaign_id, cookie_file, env)
     runs = {}
     with redis_server.client() as client:
         try:
@@ -291,8 +294,7 @@ def _replica_runs(campaign_id: int, cookie_file: Path, env: dict, web) -> tuple[
     """Play at one load with a replica following the counters Redis: answered on the primary's
     word, then (gunicorn restarted with COUNTERS_WAIT_REPLICAS=1) only once the replica holds
     each play. Returns the runs and the web server as it was before (restarted)."""
-    path = f"/h5/{campaign_id}/play"
-    load_env = {**env, "BENCH_COOKIES": str(cookie_file), "BENCH_PATH": path}
+    path, load_env = play_load(campaign_id, cookie_file, env)
     replica = EmbeddedRedis(None, str(OUT / "replica"), REPLICA_PORT).start()
     runs = {}
     try:
@@ -356,8 +358,7 @@ class _LagSampler(threading.Thread):
 
 def _soak(campaign_id: int, cookie_file: Path, env: dict, sampler, app) -> dict:
     """Moderate load for SOAK_SECONDS; memory of web workers and Redis sampled along the way."""
-    path = f"/h5/{campaign_id}/play"
-    load_env = {**env, "BENCH_COOKIES": str(cookie_file), "BENCH_PATH": path}
+    path, load_env = play_load(campaign_id, cookie_file, env)
     samples = []
     slices = max(1, SOAK_SECONDS // 60)
     for _ in range(slices):

@@ -30,8 +30,7 @@ def measure(worker_class: str, campaign_id: int, cookie_file, env: dict) -> dict
     )
     try:
         run._wait_healthy()
-        path = f"/h5/{campaign_id}/play"
-        load_env = {**env, "BENCH_COOKIES": str(cookie_file), "BENCH_PATH": path}
+        path, load_env = run.play_load(campaign_id, cookie_file, env)
         run._wrk("healthz.lua", "/healthz", 16, 2, load_env)  # warm every worker up
         run._wrk("play.lua", path, 16, 2, load_env)
         with CpuSplit({"web": web.pid}) as health_cpu:
