@@ -28,11 +28,16 @@ def _tree_seconds(pid: int) -> float:
     total = 0.0
     for process in processes:
         try:
-            times = process.cpu_times()
+            total += process_seconds(process)
         except psutil.NoSuchProcess:
             continue
-        total += times.user + times.system + times.children_user + times.children_system
     return total
+
+
+def process_seconds(process: psutil.Process) -> float:
+    """One process's CPU time: its own, user and system, and that of its reaped children."""
+    times = process.cpu_times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def _machine_seconds() -> float:

@@ -23,6 +23,7 @@ import redis as redis_lib
 from rq import Queue
 from sqlalchemy import func, select
 
+from bench.cpu import process_seconds
 from campaigns.core import queues
 from campaigns.models import Player, Win
 from campaigns.models.plays import NoticeStatus
@@ -49,7 +50,7 @@ def run(app, env: dict, worker_pid: int, play) -> dict:
             first_win = (db.session.scalar(select(func.max(Win.id))) or 0) + 1
             db.session.remove()
         worker = psutil.Process(worker_pid)
-        cpu_before = _cpu(worker)
+        cpu_before = process_seconds(worker)
         msgid_before = int(sandbox.get(sandbox_keys.MSGID) or 0)
         play()
         sent_in_run = int(sandbox.get(sandbox_keys.MSGID) or 0) - msgid_before
@@ -66,7 +67,7 @@ def run(app, env: dict, worker_pid: int, play) -> dict:
                 ).all()
             )
             db.session.remove()
-        cpu_s = _cpu(worker) - cpu_before
+        cpu_s = process_seconds(worker) - cpu_before
     finally:
         _follow(sandbox, openids, False)
     return {
@@ -105,11 +106,6 @@ def _settle(first_win: int) -> float | None:
             return round(time.monotonic() - started, 1)
         time.sleep(0.2)
     return None
-
-
-def _cpu(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return times.user + times.system + times.children_user + times.children_system
 
 
 def table(result: dict) -> list[str]:
