@@ -226,6 +226,7 @@ def test_wheel_lands_on_the_servers_segment(phone, server, factory, clock, motio
         with page.expect_response(re.compile(r"/play$")) as answer:
             page.get_by_role("button", name="抽奖").click()
         body = answer.value.json()
+        assert answer.value.status == 200, body  # else the page waits for a retry, not a spin
         page.wait_for_selector("#wheel[data-state=stopped]", timeout=15000)
         wheel = page.locator("#wheel")
         assert int(wheel.get_attribute("data-segment")) == body["segment"]
