@@ -14,7 +14,7 @@ import sys
 import pytest
 from redis import Redis
 from rq import Queue
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from campaigns.core import queues
 from campaigns.jobs import schedule
@@ -75,6 +75,27 @@ def test_a_win_sends_exactly_one_template_message(win, sandbox, run_jobs, redis,
     notices.enqueue_notice(redis, won.id, [0])
     run_jobs()
     assert len(sandbox.sent_templates()) == 1
+
+
+def test_a_notice_reads_its_win_player_prize_and_campaign_once(win, sandbox):
+    """A burst sends thousands of notices: each reads the win with its player and prize in one
+    SELECT and its campaign in one more (lazy loads would add two SELECTs per win)."""
+    won, _ = win()
+    win_id = won.id
+    db.session.remove()  # as the worker finds it: nothing loaded yet
+    selects = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert notices.send_win_notice(win_id) == "sent"
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(sandbox.sent_templates()) == 1
+    assert len(selects) == 2, selects
 
 
 def test_a_double_enqueue_is_one_job(win, redis):
