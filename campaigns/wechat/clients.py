@@ -8,6 +8,11 @@ the stored one expires (its Redis TTL) and when an API answers 40001/40014/42001
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import requests
 from wechatpy import WeChatClient, WeChatOAuth
 from wechatpy.crypto import WeChatCrypto
@@ -78,3 +83,43 @@ def current_settings() -> WeChatSettings:
 
 def current_client() -> ConfiguredClient:
     return ConfiguredClient(current_settings(), redis_clients.main)
+
+
+class _IdleClients:
+    """Clients put back after use, for the next borrower: building one costs wechatpy's
+    introspection of every API attribute (~10% of a winner notice's CPU in make bench's burst,
+    when each batch job's senders built their own) and a new connection to WeChat. Each is used
+    by one thread at a time, as a requests session should be; the shelf is emptied when the
+    settings or the Redis client change, or in a forked child (its sockets are the parent's)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._key = None
+        self._shelf: list[ConfiguredClient] = []
+
+    def take(self, key) -> ConfiguredClient | None:
+        with self._lock:
+            if key != self._key:
+                self._key, self._shelf = key, []
+            return self._shelf.pop() if self._shelf else None
+
+    def put_back(self, key, client: ConfiguredClient) -> None:
+        with self._lock:
+            if key == self._key:
+                self._shelf.append(client)
+
+
+_idle = _IdleClients()
+
+
+@contextmanager
+def borrowed_client() -> Iterator[ConfiguredClient]:
+    """``current_client()``, taken from the idle ones when one is there, and put back after:
+    for the notice senders, which send from new threads in every batch job."""
+    settings, redis = current_settings(), redis_clients.main
+    key = (os.getpid(), settings, id(redis))
+    client = _idle.take(key) or ConfiguredClient(settings, redis)
+    try:
+        yield client
+    finally:
+        _idle.put_back(key, client)

@@ -135,28 +135,29 @@ def send_win_notices(win_ids: list[int]) -> dict[str, int]:
 
 def _send_until_empty(pending: SimpleQueue) -> Counter:
     """One sender of ``send_win_notices``, in its own app context: its own SQL session and
-    WeChat client (a requests session, which is not shared between threads and keeps its
-    connection from one win to the next)."""
-    from campaigns.wechat.clients import current_client, current_settings
+    WeChat client (borrowed: a requests session, used by one thread at a time, which keeps its
+    connection from one win to the next and from one batch job to the next)."""
+    from campaigns.wechat.clients import borrowed_client, current_settings
 
     session, redis, clock = services.session(), redis_clients.main, services.clock()
-    client, settings = current_client(), current_settings()
+    settings = current_settings()
     lease = services.settings()["NOTICE_LEASE_SECONDS"]
     intervals = services.settings()["NOTICE_RETRY_INTERVALS"]
     tally: Counter = Counter()
     try:
-        while True:
-            try:
-                win_id = pending.get_nowait()
-            except Empty:
-                return tally
-            try:
-                tally[deliver(session, redis, client, settings, clock, win_id, lease)] += 1
-            except (NoticeRetry, SQLAlchemyError, RedisError) as exc:
-                session.rollback()
-                log.info("notice of win %s goes on alone: %s", win_id, exc)
-                tally["retried alone"] += 1
-                retry_alone(redis, win_id, intervals)
+        with borrowed_client() as client:
+            while True:
+                try:
+                    win_id = pending.get_nowait()
+                except Empty:
+                    return tally
+                try:
+                    tally[deliver(session, redis, client, settings, clock, win_id, lease)] += 1
+                except (NoticeRetry, SQLAlchemyError, RedisError) as exc:
+                    session.rollback()
+                    log.info("notice of win %s goes on alone: %s", win_id, exc)
+                    tally["retried alone"] += 1
+                    retry_alone(redis, win_id, intervals)
     finally:
         session.remove()
 
@@ -209,18 +210,19 @@ def _enqueue(win_id: int, intervals: list[int]) -> Job:
 
 def send_win_notice(win_id: int) -> str:
     """The RQ job of one win (its retries, the sweep's): send its notice (see ``deliver``)."""
-    from campaigns.wechat.clients import current_client, current_settings
+    from campaigns.wechat.clients import borrowed_client, current_settings
 
     try:
-        return deliver(
-            services.session(),
-            redis_clients.main,
-            current_client(),
-            current_settings(),
-            services.clock(),
-            win_id,
-            services.settings()["NOTICE_LEASE_SECONDS"],
-        )
+        with borrowed_client() as client:
+            return deliver(
+                services.session(),
+                redis_clients.main,
+                client,
+                current_settings(),
+                services.clock(),
+                win_id,
+                services.settings()["NOTICE_LEASE_SECONDS"],
+            )
     finally:
         services.session().remove()
 
